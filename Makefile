@@ -1,0 +1,129 @@
+# dagd - build, test, demo, bench, install.
+# `make` builds build/dagd and build/dagd-job; `make test` installs missing
+# Debian packages (as root), builds and runs every suite; `make san` does the
+# same with ASan+UBSan. V=1 shows full commands.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+PKGS      = libuv libmicrohttpd yaml-0.1 jansson libpq sqlite3
+SANITIZER ?=
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-missing-field-initializers
+ifeq ($(SANITIZER),)
+OPT       = -O2 -D_FORTIFY_SOURCE=2
+else ifeq ($(SANITIZER),address)
+OPT       = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=undefined
+SANLDFLAGS = -fsanitize=address,undefined
+else
+$(error SANITIZER must be empty or 'address', not '$(SANITIZER)')
+endif
+ifneq ($(CI),)
+WERROR    = -Werror
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -g $(OPT) $(WARN) $(WERROR) -MMD -MP \
+             -Idaemon -Ijobs $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANLDFLAGS) $(LDFLAGS)
+
+# The daemon's modules, one per line (main.c is linked separately so tests
+# and fuzzers can link the rest).
+DAEMON_SRCS += daemon/util.c
+DAEMON_SRCS += daemon/log.c
+DAEMON_SRCS += daemon/duration.c
+DAEMON_SRCS += daemon/tz.c
+DAEMON_SRCS += daemon/cron.c
+DAEMON_SRCS += daemon/template.c
+DAEMON_SRCS += daemon/diag.c
+DAEMON_SRCS += daemon/yaml_doc.c
+DAEMON_SRCS += daemon/dag.c
+DAEMON_SRCS += daemon/dag_parse.c
+DAEMON_SRCS += daemon/dag_task.c
+DAEMON_SRCS += daemon/dag_validate.c
+DAEMON_SRCS += daemon/config.c
+DAEMON_SRCS += daemon/cli.c
+DAEMON_SRCS += daemon/cli_check.c
+DAEMON_SRCS += daemon/cli_next.c
+DAEMON_SRCS += daemon/cli_render.c
+DAEMON_SRCS += daemon/render.c
+
+DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+LIB         = $(BUILD)/libdagd.a
+
+UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+FUZZ_SRCS  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all test unit integration fuzz fuzz-build san deps demo bench install clean
+
+all: $(BUILD)/dagd
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(DAEMON_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/dagd: $(BUILD)/daemon/main.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka -lm
+
+# libFuzzer harnesses: clang, ASan+UBSan, linked with the daemon sources
+# compiled again for instrumentation.
+FUZZ_CC     = clang
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+              -Idaemon -Ijobs $(PKG_CFLAGS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(DAEMON_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(DAEMON_SRCS) $(PKG_LIBS) -lm
+
+unit: $(UNIT_BINS)
+fuzz-build: $(FUZZ_BINS)
+
+deps:
+	@sh tests/tools/deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit fuzz-build
+	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+san: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-san SANITIZER=address all unit
+	$(Q)BUILD=build-san SUITES="unit integration" bash tests/run.sh
+
+demo: deps all
+	$(Q)sh config/demo.sh
+
+bench: deps all
+	$(Q)bash tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/dagd $(DESTDIR)$(PREFIX)/bin/dagd
+	install -d $(DESTDIR)/etc/dagd/dags
+	install -m 644 config/dagd.yaml $(DESTDIR)/etc/dagd/dagd.yaml.example
+
+clean:
+	rm -rf build build-san
+
+-include $(DAEMON_OBJS:.o=.d) $(BUILD)/daemon/main.d

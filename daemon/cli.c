@@ -1,0 +1,2 @@
+/* cli.c - placeholder until the module lands */
+typedef int cli_placeholder;

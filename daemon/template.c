@@ -1,0 +1,2 @@
+/* template.c - placeholder until the module lands */
+typedef int template_placeholder;

@@ -1,0 +1,2 @@
+/* tz.c - placeholder until the module lands */
+typedef int tz_placeholder;
