@@ -33,7 +33,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -g $(OPT) $(WARN) $(WERROR) -MMD -MP \
-             -Idaemon -Ijobs $(PKG_CFLAGS) $(CFLAGS)
+             -iquote daemon -iquote jobs $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANLDFLAGS) $(LDFLAGS)
 
 # The daemon's modules, one per line (main.c is linked separately so tests
@@ -56,6 +56,7 @@ DAEMON_SRCS += daemon/cli_check.c
 DAEMON_SRCS += daemon/cli_next.c
 DAEMON_SRCS += daemon/cli_render.c
 DAEMON_SRCS += daemon/render.c
+DAEMON_SRCS += daemon/interval.c
 
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 LIB         = $(BUILD)/libdagd.a
@@ -91,7 +92,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 # compiled again for instrumentation.
 FUZZ_CC     = clang
 FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-              -Idaemon -Ijobs $(PKG_CFLAGS)
+              -iquote daemon -iquote jobs $(PKG_CFLAGS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(DAEMON_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")

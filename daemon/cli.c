@@ -1,2 +1,158 @@
-/* cli.c - placeholder until the module lands */
-typedef int cli_placeholder;
+/*
+ * cli.c - command dispatch and the helpers every command shares: finding
+ * the config, finding a DAG by id or file, parsing dates.
+ */
+#include "cli.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "diag.h"
+#include "tz.h"
+
+static const char usage_text[] =
+	"usage: dagd <command> [options]\n"
+	"\n"
+	"local commands (no daemon needed; each takes --config FILE):\n"
+	"  check [FILE|DIR...]            load and validate DAG files\n"
+	"  next FILE|DAG [-n N] [--after TIME]\n"
+	"                                 the next N data intervals\n"
+	"  render DAG TASK [DATE]         print the rendered command, SQL or load spec\n";
+
+int cli_usage(const char *text)
+{
+	fprintf(stderr, "%s", text);
+	return EXIT_USAGE;
+}
+
+int64_t cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+struct config *cli_config(const char *path)
+{
+	struct diags d;
+	struct config *cfg = NULL;
+
+	diags_init(&d);
+	if (!path)
+		path = config_default_path();
+	if (config_load(path, &cfg, &d) != 0) {
+		diags_print(&d, stderr);
+		fprintf(stderr, "dagd: cannot load config %s\n", path ? path : "(defaults)");
+	}
+	diags_release(&d);
+	return cfg;
+}
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool has_yaml_ext(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+struct dag *cli_find_dag(const struct config *cfg, const char *arg)
+{
+	struct diags d;
+	struct dag *dag = NULL;
+	char *path = NULL;
+
+	diags_init(&d);
+	if (is_file(arg)) {
+		path = xstrdup(arg);
+	} else if (strchr(arg, '/') || has_yaml_ext(arg)) {
+		fprintf(stderr, "dagd: no such file: %s\n", arg);
+		return NULL;
+	} else {
+		/* an id: try <folder>/<id>.yaml first, then every file */
+		char *guess = xasprintf("%s/%s.yaml", cfg->dags_folder, arg);
+		if (is_file(guess)) {
+			path = guess;
+		} else {
+			DIR *dir = opendir(cfg->dags_folder);
+			struct dirent *e;
+			free(guess);
+			while (dir && !path && (e = readdir(dir)) != NULL) {
+				struct dag *cand = NULL;
+				struct diags tmp;
+				char *p;
+				if (!has_yaml_ext(e->d_name))
+					continue;
+				p = xasprintf("%s/%s", cfg->dags_folder, e->d_name);
+				diags_init(&tmp);
+				if (dag_load_file(p, cfg, &cand, &tmp) == 0 &&
+				    strcmp(cand->id, arg) == 0)
+					path = xstrdup(p);
+				dag_free(cand);
+				diags_release(&tmp);
+				free(p);
+			}
+			if (dir)
+				closedir(dir);
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "dagd: no DAG '%s' in %s\n", arg, cfg->dags_folder);
+		return NULL;
+	}
+	if (dag_load_file(path, cfg, &dag, &d) != 0) {
+		diags_sort(&d);
+		diags_print(&d, stderr);
+		fprintf(stderr, "dagd: %s has errors\n", path);
+		dag = NULL;
+	} else if (d.warnings) {
+		diags_print(&d, stderr);
+	}
+	diags_release(&d);
+	free(path);
+	return dag;
+}
+
+int cli_parse_time(const struct dag *dag, const char *s, int64_t *out)
+{
+	if (strcmp(s, "now") == 0) {
+		*out = cli_now();
+		return 0;
+	}
+	return tz_parse_time(dag && dag->tz ? dag->tz : tz_utc(), s, out) == 0 ? 0 : -1;
+}
+
+int cli_main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"check", cli_check},
+		{"next", cli_next},
+		{"render", cli_render},
+	};
+
+	if (argc < 2)
+		return cli_usage(usage_text);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		printf("%s", usage_text);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(cmds); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "dagd: unknown command '%s'\n", argv[1]);
+	return cli_usage(usage_text);
+}

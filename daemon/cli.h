@@ -1,0 +1,43 @@
+/*
+ * cli.h - the dagd command line (DESIGN.md section 7). cli_main() picks the
+ * command; each command lives in its own cli_*.c. Exit codes: 0 ok, 1
+ * failure, 2 usage.
+ */
+#ifndef DAGD_CLI_H
+#define DAGD_CLI_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "dag.h"
+
+#define EXIT_USAGE 2
+
+int cli_main(int argc, char **argv);
+
+int cli_check(int argc, char **argv);
+int cli_next(int argc, char **argv);
+int cli_render(int argc, char **argv);
+
+/* Print "usage: dagd CMD ..." to stderr and return EXIT_USAGE. */
+int cli_usage(const char *text);
+
+/*
+ * Load the config: path, else config_default_path(), else defaults.
+ * Prints problems; NULL on failure.
+ */
+struct config *cli_config(const char *path);
+
+/*
+ * Find a DAG by file path or id (searching cfg->dags_folder). Prints
+ * import errors of that file; NULL if not found or broken.
+ */
+struct dag *cli_find_dag(const struct config *cfg, const char *arg);
+
+/* Parse a --after / DATE argument in zone z ("now" allowed); 0 or -1. */
+int cli_parse_time(const struct dag *dag, const char *s, int64_t *out);
+
+/* Current UTC time in seconds. */
+int64_t cli_now(void);
+
+#endif
