@@ -57,6 +57,8 @@ DAEMON_SRCS += daemon/cli_next.c
 DAEMON_SRCS += daemon/cli_render.c
 DAEMON_SRCS += daemon/render.c
 DAEMON_SRCS += daemon/interval.c
+DAEMON_SRCS += daemon/state.c
+DAEMON_SRCS += daemon/trigger.c
 
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 LIB         = $(BUILD)/libdagd.a
