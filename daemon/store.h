@@ -1,0 +1,91 @@
+/*
+ * store.h - the state store behind one small interface, so SQLite (the
+ * embedded default, store_sqlite.c) and PostgreSQL can both back it. Only
+ * store_*.c include sqlite3.h or libpq-fe.h.
+ *
+ * Writes are batched: the first write of a loop turn opens a transaction,
+ * store_commit() (called once per turn from a uv_prepare handle, before any
+ * effect of the turn is released) ends it. A transition is therefore on
+ * disk before a worker is spawned or a downstream task is queued.
+ * Every call returns 0 or a negative DAGD_E* code; a failed write leaves
+ * the store usable and the caller logs once.
+ */
+#ifndef DAGD_STORE_H
+#define DAGD_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct store;
+
+/*
+ * Open the store named by url ("sqlite:///abs/path.db"; postgresql:// once
+ * that backend exists), creating it and applying the embedded migrations
+ * (sql/schema/<backend>/NNN_*.sql) recorded in schema_version.
+ */
+int store_open(const char *url, struct store **out, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* Commit the transaction of this turn, if one is open. */
+int store_commit(struct store *st);
+/* true when writes are waiting for store_commit(). */
+bool store_pending(const struct store *st);
+/* Microseconds the last commit took (for /metrics). */
+int64_t store_last_commit_us(const struct store *st);
+
+/* --- runs and task instances ------------------------------------------- */
+
+/*
+ * Insert run r and a row per task instance of r (r->tis filled by the
+ * caller with state none). For scheduled and backfill runs the unique key
+ * (dag, logical_date, run_type) makes this idempotent: when the run exists
+ * already, *existed is set and nothing is written. Sets r->id and ti ids.
+ */
+int store_run_insert(struct store *st, struct run *r, bool *existed);
+/* Persist r's state, start and end. */
+int store_run_update(struct store *st, const struct run *r);
+/* Persist every field of ti that changes (state, try, times, pid, exit, outputs, pool). */
+int store_ti_update(struct store *st, const struct ti *ti);
+/* Record a finished try in the try history (one row per try). */
+int store_try_insert(struct store *st, const struct ti *ti);
+
+/*
+ * Call fn for every run that is not finished (queued or running), with its
+ * task instances, to rebuild the scheduler after a start. fn receives a
+ * run whose dag is NULL and whose tis carry only stored fields; task names
+ * come in task_names (parallel to r->tis). fn takes ownership of r.
+ */
+typedef void (*store_run_cb)(void *ctx, struct run *r, char **task_names);
+int store_load_active(struct store *st, store_run_cb fn, void *ctx);
+
+/* The latest logical date of a scheduled or backfill run of dag; 0 and
+ * *found=false when there is none. */
+int store_last_logical(struct store *st, const char *dag, int64_t *logical, bool *found);
+/* State of task (NULL: the whole run) in the most recent run of dag whose
+ * logical date is `logical`; *found=false when no such run. */
+int store_state_at(struct store *st, const char *dag, const char *task, int64_t logical,
+		   char state[32], bool *found);
+
+/* --- DAGs --------------------------------------------------------------- */
+
+/* Insert the DAG if new (paused as given), else leave it. Returns its paused flag. */
+int store_dag_upsert(struct store *st, const char *dag, bool paused_initial, bool *paused);
+int store_dag_set_paused(struct store *st, const char *dag, bool paused);
+
+/* --- reads for the API (jansson objects, shapes of DESIGN.md section 6) --- */
+
+/* {"items": [...runs newest first], "total": N}; state may be NULL. */
+int store_runs_list(struct store *st, const char *dag, const char *state, int limit,
+		    int offset, json_t **out);
+/* A run with "tasks": [...]; DAGD_ENOENT when there is none. */
+int store_run_get(struct store *st, const char *dag, const char *run_id, json_t **out);
+/* Tries of one task instance, oldest first: [{"try_number", "state", "start", ...}]. */
+int store_tries_list(struct store *st, const char *dag, const char *run_id, const char *task,
+		     json_t **out);
+/* The last n run states of dag, newest first: ["success", ...]. */
+int store_last_states(struct store *st, const char *dag, int n, json_t **out);
+
+#endif
