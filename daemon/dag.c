@@ -183,3 +183,15 @@ void dag_free(struct dag *dag)
 	free(dag->topo);
 	free(dag);
 }
+
+struct dag *dag_ref(struct dag *dag)
+{
+	dag->refs++;
+	return dag;
+}
+
+void dag_unref(struct dag *dag)
+{
+	if (dag && --dag->refs <= 0)
+		dag_free(dag);
+}

@@ -206,6 +206,7 @@ struct param {
 };
 
 struct dag {
+	int refs;     /* references: the registry's and each run's (dag_ref/dag_unref) */
 	char *id;
 	char *file;   /* path as given */
 	char *source; /* file text as loaded */
@@ -246,6 +247,10 @@ int dag_load(const char *file, const char *buf, size_t len, const struct config 
 int dag_load_file(const char *file, const struct config *cfg, struct dag **out,
 		  struct diags *d);
 void dag_free(struct dag *dag);
+/* Take a reference; returns dag. */
+struct dag *dag_ref(struct dag *dag);
+/* Drop a reference; frees the DAG with the last one. NULL is a no-op. */
+void dag_unref(struct dag *dag);
 
 /* Index of task id, or -1. */
 long dag_task_index(const struct dag *dag, const char *id);

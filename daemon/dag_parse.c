@@ -650,6 +650,7 @@ int dag_load(const char *file, const char *buf, size_t len, const struct config 
 		dag_free(c.dag);
 		return DAGD_EINVAL;
 	}
+	c.dag->refs = 1;
 	*out = c.dag;
 	return 0;
 }

@@ -61,6 +61,11 @@ int store_try_insert(struct store *st, const struct ti *ti);
 typedef void (*store_run_cb)(void *ctx, struct run *r, char **task_names);
 int store_load_active(struct store *st, store_run_cb fn, void *ctx);
 
+/* Load one run (any state) with its task instances, as store_load_active
+ * does; DAGD_ENOENT when there is none. */
+int store_run_load(struct store *st, const char *dag, const char *run_id, store_run_cb fn,
+		   void *ctx);
+
 /* The latest logical date of a scheduled or backfill run of dag; 0 and
  * *found=false when there is none. */
 int store_last_logical(struct store *st, const char *dag, int64_t *logical, bool *found);

@@ -279,7 +279,7 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 
 bool valid_id(const char *s)
 {
-	if (!s || !*s)
+	if (!s || !*s || *s == '.') /* no ".", "..", hidden names: ids become paths */
 		return false;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')

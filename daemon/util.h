@@ -82,7 +82,8 @@ const char *closest_word(const char *word, const char *const *cands, size_t n);
 /* Read a whole file, at most max bytes; 0, DAGD_ENOENT, DAGD_EIO, DAGD_ETOOBIG. */
 int read_file(const char *path, size_t max, char **out, size_t *len) DAGD_WUR;
 
-/* true if s matches [A-Za-z0-9_.-]+ (DAG and task ids). */
+/* true if s matches [A-Za-z0-9_.-]+ and does not start with '.' (DAG and
+ * task ids, which become path segments). */
 bool valid_id(const char *s);
 
 /* Upper-case s, with every char outside [A-Z0-9_] as '_' (env names). */
