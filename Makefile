@@ -59,6 +59,39 @@ DAEMON_SRCS += daemon/render.c
 DAEMON_SRCS += daemon/interval.c
 DAEMON_SRCS += daemon/state.c
 DAEMON_SRCS += daemon/trigger.c
+DAEMON_SRCS += daemon/timefmt.c
+DAEMON_SRCS += daemon/store_sqlite.c
+DAEMON_SRCS += daemon/store_sqlite_read.c
+# The migrations sql/schema/*/*.sql, generated into C (daemon/schema.h).
+DAEMON_SRCS += $(BUILD)/gen/schema.c
+DAEMON_SRCS += daemon/registry.c
+DAEMON_SRCS += daemon/engine.c
+DAEMON_SRCS += daemon/sched.c
+DAEMON_SRCS += daemon/dispatch.c
+DAEMON_SRCS += daemon/adopt.c
+DAEMON_SRCS += daemon/clear.c
+DAEMON_SRCS += daemon/proc_info.c
+DAEMON_SRCS += daemon/serve.c
+DAEMON_SRCS += daemon/cli_run.c
+DAEMON_SRCS += daemon/api.c
+DAEMON_SRCS += daemon/api_logs.c
+DAEMON_SRCS += daemon/api_misc.c
+
+# The worker, dagd-job: runs one task try (jobs/), links libc only, and
+# statically (exec skips the dynamic loader; not with a sanitizer).
+# jobs/result.c, the result record, is shared: it is in $(LIB) as well.
+DAEMON_SRCS += jobs/result.c
+JOBS_SRCS += jobs/job_main.c
+JOBS_SRCS += jobs/job_proc.c
+JOBS_SRCS += jobs/job_run.c
+JOBS_SRCS += jobs/job_outputs.c
+JOBS_SRCS += jobs/job_omap.c
+JOBS_SRCS += jobs/job_json.c
+JOBS_SRCS += jobs/job_util.c
+JOBS_OBJS = $(JOBS_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/jobs/result.o
+ifeq ($(SANITIZER),)
+JOB_STATIC = -static
+endif
 
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 LIB         = $(BUILD)/libdagd.a
@@ -70,7 +103,7 @@ FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all test unit integration fuzz fuzz-build san deps demo bench install clean
 
-all: $(BUILD)/dagd
+all: $(BUILD)/dagd $(BUILD)/dagd-job
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -80,10 +113,23 @@ $(BUILD)/%.o: %.c
 $(LIB): $(DAEMON_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# Embedded store migrations: daemon/embed.sh needs only sh, od and awk.
+SCHEMA_SQL = $(sort $(wildcard sql/schema/*/*.sql))
+$(BUILD)/gen/schema.c: $(SCHEMA_SQL) daemon/embed.sh
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)sh daemon/embed.sh $@ $(SCHEMA_SQL)
+
 $(BUILD)/dagd: $(BUILD)/daemon/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+$(BUILD)/dagd-job: $(JOBS_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $(JOB_STATIC) -o $@ $^
+
+# test_job runs the worker binary
+$(BUILD)/tests/unit/test_job: $(BUILD)/dagd-job
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -123,6 +169,7 @@ bench: deps all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/dagd $(DESTDIR)$(PREFIX)/bin/dagd
+	install -m 755 $(BUILD)/dagd-job $(DESTDIR)$(PREFIX)/bin/dagd-job
 	install -d $(DESTDIR)/etc/dagd/dags
 	install -m 644 config/dagd.yaml $(DESTDIR)/etc/dagd/dagd.yaml.example
 
@@ -130,3 +177,4 @@ clean:
 	rm -rf build build-san
 
 -include $(DAEMON_OBJS:.o=.d) $(BUILD)/daemon/main.d
+-include $(JOBS_SRCS:%.c=$(BUILD)/%.d)

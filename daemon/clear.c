@@ -158,3 +158,51 @@ int engine_clear(struct engine *e, const char *dag_id, const char *run_id,
 	engine_wakeup(e);
 	return n;
 }
+
+int engine_mark(struct engine *e, const char *dag_id, const char *run_id, const char *task,
+		enum ti_state state, char *err, size_t errlen)
+{
+	struct run *r = engine_find_run(e, dag_id, run_id);
+	bool loaded = false;
+	struct ti *ti;
+	long i;
+
+	if (!r) {
+		r = load_finished(e, dag_id, run_id);
+		loaded = true;
+	}
+	if (!r) {
+		snprintf(err, errlen, "no run '%s' of DAG '%s'", run_id, dag_id);
+		return DAGD_ENOENT;
+	}
+	i = dag_task_index(r->dag, task);
+	if (i < 0 || r->tis[i].state == TI_REMOVED) {
+		snprintf(err, errlen, "run '%s' has no task '%s'", run_id, task);
+		if (loaded)
+			sched_run_free(r);
+		return DAGD_ENOENT;
+	}
+	ti = &r->tis[i];
+	if (ti->state == TI_RUNNING) {
+		snprintf(err, errlen, "task '%s' is running", task);
+		if (loaded)
+			sched_run_free(r);
+		return DAGD_ECONFLICT;
+	}
+	if (ti->state == TI_QUEUED)
+		dispatch_dequeue(e, ti);
+	ti->end_us = 0;
+	sched_ti_set(e, ti, state, engine_now_us());
+	if (loaded) {
+		/* re-evaluate the run: its state follows the new task states */
+		r->state = RUN_RUNNING;
+		r->end_us = 0;
+		(void)store_run_update(e->st, r);
+		sched_dstate(e, dag_id, true)->active_runs++;
+		sched_run_add(e, r);
+	}
+	log_info("engine", "dag=%s run=%s task=%s marked %s", dag_id, run_id, task,
+		 ti_state_name(state));
+	engine_wakeup(e);
+	return 0;
+}

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "diag.h"
 #include "tz.h"
 
@@ -21,7 +22,12 @@ static const char usage_text[] =
 	"  check [FILE|DIR...]            load and validate DAG files\n"
 	"  next FILE|DAG [-n N] [--after TIME]\n"
 	"                                 the next N data intervals\n"
-	"  render DAG TASK [DATE]         print the rendered command, SQL or load spec\n";
+	"  render DAG TASK [DATE]         print the rendered command, SQL or load spec\n"
+	"  run FILE|DAG [DATE] [-j N] [--conf JSON]\n"
+	"                                 run a whole DAG once in the foreground\n"
+	"\n"
+	"the daemon:\n"
+	"  serve [--config FILE]          scheduler, workers, API and dashboard\n";
 
 int cli_usage(const char *text)
 {
@@ -132,6 +138,20 @@ int cli_parse_time(const struct dag *dag, const char *s, int64_t *out)
 	return tz_parse_time(dag && dag->tz ? dag->tz : tz_utc(), s, out) == 0 ? 0 : -1;
 }
 
+int cli_serve(int argc, char **argv)
+{
+	static const char serve_usage[] = "usage: dagd serve [--config FILE]\n";
+	const char *path = NULL;
+
+	if (argc == 3 && strcmp(argv[1], "--config") == 0)
+		path = argv[2];
+	else if (argc == 2 && strncmp(argv[1], "--config=", 9) == 0)
+		path = argv[1] + 9;
+	else if (argc != 1)
+		return cli_usage(serve_usage);
+	return daemon_serve(path);
+}
+
 int cli_main(int argc, char **argv)
 {
 	static const struct {
@@ -141,6 +161,8 @@ int cli_main(int argc, char **argv)
 		{"check", cli_check},
 		{"next", cli_next},
 		{"render", cli_render},
+		{"run", cli_run},
+		{"serve", cli_serve},
 	};
 
 	if (argc < 2)

@@ -170,7 +170,7 @@ void dispatch_pump(struct engine *e, int64_t now_us)
 		struct dstate *ds = sched_dstate(e, ti->run->dag_id, true);
 		struct pool_state *ps;
 
-		if (started >= SCHED_BATCH) {
+		if (started >= TICK_BATCH) {
 			e->wake = true; /* yield; continue next turn */
 			return;
 		}

@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "model.h"
+#include "state.h"
 
 struct config;
 struct dag;
@@ -67,6 +68,12 @@ int engine_trigger(struct engine *e, const char *dag, const char *logical, json_
  */
 int engine_clear(struct engine *e, const char *dag, const char *run_id, const char *const *tasks,
 		 size_t n_tasks, bool downstream, bool failed_only, char *err, size_t errlen);
+/*
+ * Mark a task instance success or failed by hand (it must not be running);
+ * downstream readiness follows. 0 or DAGD_ENOENT / DAGD_ECONFLICT with err.
+ */
+int engine_mark(struct engine *e, const char *dag, const char *run_id, const char *task,
+		enum ti_state state, char *err, size_t errlen);
 /* Pause or unpause a DAG (persisted). */
 int engine_set_paused(struct engine *e, const char *dag, bool paused);
 bool engine_paused(struct engine *e, const char *dag);

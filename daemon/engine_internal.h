@@ -10,7 +10,7 @@
 #include "engine.h"
 
 /* Tries started per scheduling pass before yielding to the loop. */
-#define SCHED_BATCH 256
+#define TICK_BATCH 256
 /* Grace between SIGTERM and SIGKILL of a timed-out try. */
 #define KILL_GRACE_MS 5000
 

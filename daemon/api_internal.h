@@ -1,0 +1,31 @@
+/*
+ * api_internal.h - what api.c shares with the other api_*.c files.
+ */
+#ifndef DAGD_API_INTERNAL_H
+#define DAGD_API_INTERNAL_H
+
+#include <jansson.h>
+
+#include "http.h"
+#include "router.h"
+
+struct api;
+struct dag;
+struct dagd;
+
+struct dagd *api_daemon(struct api *a);
+json_t *api_dag_json(struct api *a, const struct dag *dag, bool full);
+/* The next n data intervals of dag as [{"data_interval_start", "data_interval_end"}]. */
+json_t *api_next_json(const struct dag *dag, int n);
+/* Note a mutating call (who, what, on what) in the daemon log. */
+void api_audit(struct api *a, struct http_req *req, const char *action, const char *dag,
+	       const char *detail);
+void api_log(struct api *a, struct http_req *req, struct dag *dag, const char *run_id,
+	     const char *task, const char *try_s);
+void api_mark(struct api *a, struct http_req *req, struct dag *dag, const char *run_id,
+	      const char *task);
+void api_index(struct api *a, struct http_req *req);
+/* Add a reply header; a refusal is a bug here, so it is logged. */
+void api_header(struct http_req *req, const char *name, const char *value);
+
+#endif

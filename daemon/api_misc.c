@@ -1,0 +1,100 @@
+/*
+ * api_misc.c - small API pieces: the next intervals of a DAG, the audit
+ * line of a mutating call, marking a task instance, and the index page
+ * until the dashboard lands.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_internal.h"
+#include "daemon.h"
+#include "engine.h"
+#include "state.h"
+#include "store.h"
+#include "dag.h"
+#include "interval.h"
+#include "log.h"
+#include "tz.h"
+
+json_t *api_next_json(const struct dag *dag, int n)
+{
+	json_t *items = json_array();
+	struct interval iv;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (interval_first_after(dag, (int64_t)ts.tv_sec, &iv) != 0)
+		return items;
+	for (int i = 0; i < n; i++) {
+		char a[40], b[40];
+		tz_format_rfc3339(NULL, iv.start, a, sizeof(a));
+		tz_format_rfc3339(NULL, iv.end, b, sizeof(b));
+		json_array_append_new(items, json_pack("{s:s, s:s}", "data_interval_start", a,
+						       "data_interval_end", b));
+		if (interval_next(dag, &iv, &iv) != 0)
+			break;
+	}
+	return items;
+}
+
+void api_audit(struct api *a, struct http_req *req, const char *action, const char *dag,
+	       const char *detail)
+{
+	(void)a;
+	log_info("audit", "who=%s action=%s dag=%s %s",
+		 http_header(req, "Authorization") ? "token" : "local", action, dag,
+		 detail ? detail : "");
+}
+
+void api_header(struct http_req *req, const char *name, const char *value)
+{
+	if (http_add_header(req, name, value) != 0)
+		log_warn("api", "header %s refused", name);
+}
+
+void api_mark(struct api *a, struct http_req *req, struct dag *dag, const char *run_id,
+	      const char *task)
+{
+	struct dagd *d = api_daemon(a);
+	size_t len;
+	const char *b = http_body(req, &len);
+	json_error_t je;
+	json_t *j = json_loadb(b, len, 0, &je), *st;
+	enum ti_state s;
+	char err[512];
+	int rc;
+
+	st = json_object_get(j, "state");
+	if (!json_is_string(st) || ti_state_parse(json_string_value(st), &s) != 0 ||
+	    (s != TI_SUCCESS && s != TI_FAILED)) {
+		http_reply_error(req, 400, "bad_request", "the body must be {\"state\": \"success\" | \"failed\"}");
+		json_decref(j);
+		return;
+	}
+	rc = engine_mark(d->eng, dag->id, run_id, task, s, err, sizeof(err));
+	json_decref(j);
+	if (rc != 0) {
+		http_reply_error(req, rc == DAGD_ENOENT ? 404 : rc == DAGD_ECONFLICT ? 409 : 500,
+				 rc == DAGD_ENOENT ? "not_found" : rc == DAGD_ECONFLICT ? "conflict" : "error",
+				 err);
+		return;
+	}
+	(void)store_commit(d->st);
+	api_audit(a, req, "mark", dag->id, task);
+	{
+		json_t *out = NULL;
+		if (store_run_get(d->st, dag->id, run_id, &out) != 0)
+			out = json_object();
+		http_reply_json(req, 200, out);
+	}
+}
+
+void api_index(struct api *a, struct http_req *req)
+{
+	static const char page[] =
+		"<!doctype html><meta charset=utf-8><title>dagd</title>"
+		"<h1>dagd</h1><p>The API is at <a href=/api/v1/dags>/api/v1/dags</a>.</p>";
+	(void)a;
+	http_reply_data(req, 200, "text/html; charset=utf-8", page, sizeof(page) - 1, false);
+}
