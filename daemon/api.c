@@ -28,7 +28,7 @@
 
 enum route_id {
 	R_HEALTHZ, R_READYZ, R_DAGS, R_DAG, R_DAG_PATCH, R_IMPORT_ERRORS, R_RUNS, R_TRIGGER,
-	R_RUN, R_CLEAR, R_MARK, R_LOG, R_NEXT, R_SOURCE, R_INDEX,
+	R_RUN, R_CLEAR, R_MARK, R_TRIES, R_LOG, R_NEXT, R_SOURCE, R_INDEX,
 };
 
 static const struct route routes[] = {
@@ -43,6 +43,7 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/dags/{dag}/runs/{run}", R_RUN},
 	{"POST", "/api/v1/dags/{dag}/runs/{run}/clear", R_CLEAR},
 	{"POST", "/api/v1/dags/{dag}/runs/{run}/tasks/{task}/state", R_MARK},
+	{"GET", "/api/v1/dags/{dag}/runs/{run}/tasks/{task}/tries", R_TRIES},
 	{"GET", "/api/v1/dags/{dag}/runs/{run}/tasks/{task}/tries/{n}/log", R_LOG},
 	{"GET", "/api/v1/dags/{dag}/next", R_NEXT},
 	{"GET", "/api/v1/dags/{dag}/source", R_SOURCE},
@@ -435,6 +436,18 @@ static void handle(void *ctx, struct http_req *req)
 	case R_MARK:
 		api_mark(a, req, dag, route_param(&m, "run"), route_param(&m, "task"));
 		break;
+	case R_TRIES: {
+		json_t *out = NULL;
+		if (dag_task_index(dag, route_param(&m, "task")) < 0)
+			http_reply_error(req, 404, "not_found", "no such task in this DAG");
+		else if (store_tries_list(a->d->st, dag->id, route_param(&m, "run"),
+					  route_param(&m, "task"), &out) != 0)
+			http_reply_error(req, 404, "not_found", "no such run");
+		else
+			http_reply_json(req, 200, json_pack("{s:o, s:I}", "items", out, "total",
+							    (json_int_t)json_array_size(out)));
+		break;
+	}
 	case R_LOG:
 		api_log(a, req, dag, route_param(&m, "run"), route_param(&m, "task"),
 			route_param(&m, "n"));
