@@ -62,7 +62,8 @@ DAEMON_SRCS += daemon/trigger.c
 DAEMON_SRCS += daemon/timefmt.c
 DAEMON_SRCS += daemon/store_sqlite.c
 DAEMON_SRCS += daemon/store_sqlite_read.c
-# The migrations sql/schema/*/*.sql, generated into C (daemon/schema.h).
+# The migrations sql/schema/*/*.sql, generated into C (daemon/schema.h);
+# a source here so the fuzz rule compiles it too (object: $(BUILD)/$(BUILD)/gen/).
 DAEMON_SRCS += $(BUILD)/gen/schema.c
 DAEMON_SRCS += daemon/registry.c
 DAEMON_SRCS += daemon/engine.c
