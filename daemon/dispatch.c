@@ -493,6 +493,10 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 		s = TI_FAILED, reason = "the worker left no result record";
 	if (reason)
 		append_log(log, "dagd: %s\n", reason);
+	/* the try's own outcome goes to the history; the instance may retry */
+	ti->state = s;
+	if (store_try_insert(e->st, ti) != 0)
+		log_error("dispatch", "task=%s try history not stored", t->id);
 	if (s == TI_FAILED && ti->try_number <= t->retries && ti->run->state == RUN_RUNNING &&
 	    !(ti->run->dag->run_timeout_ms && why && strstr(why, "run_timeout"))) {
 		int64_t delay = sched_retry_delay_ms(t, ti->try_number);
@@ -509,8 +513,6 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 	log_info("dispatch", "dag=%s run=%s task=%s try=%d %s%s%s", ti->run->dag_id,
 		 ti->run->run_id, t->id, ti->try_number, ti_state_name(s), reason ? ": " : "",
 		 reason ? reason : "");
-	if (store_try_insert(e->st, ti) != 0)
-		log_error("dispatch", "task=%s try history not stored", t->id);
 	sched_ti_set(e, ti, s, now);
 	free(log);
 	engine_wakeup(e);
