@@ -573,7 +573,7 @@ static void parse_dag_keys(struct pctx *c, const struct ynode *root)
 	if (!dag->timezone)
 		dag->timezone = xstrdup(c->cfg && c->cfg->timezone ? c->cfg->timezone : "UTC");
 	if (tz_load(dag->timezone, &dag->tz, err, sizeof(err)) != 0)
-		perr(c, n, "unknown timezone '%s': %s", dag->timezone, err);
+		perr(c, n, "%s", err);
 
 	parse_schedule(c, ymap_get(root, "schedule"));
 	parse_date(c, ymap_get(root, "start_date"), "start_date", &dag->has_start,
@@ -641,8 +641,7 @@ int dag_load(const char *file, const char *buf, size_t len, const struct config 
 		perr(&c, root, "the DAG has no 'tasks'");
 	else if (want_map(&c, tasks, "tasks"))
 		parse_tasks(&c, tasks, defaults);
-	if (d->errors == errors_before)
-		dag_validate(&c);
+	dag_validate(&c); /* even after errors: report them all at once */
 	ynode_free(root);
 	free(c.sites);
 	free(c.dir);

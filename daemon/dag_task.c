@@ -587,7 +587,7 @@ static void parse_common(struct tctx *x)
 	if ((t->kind == KIND_SQL || t->kind == KIND_LOAD ||
 	     (t->kind == KIND_SENSOR && t->sensor && t->sensor->kind == SENSOR_SQL)) &&
 	    !t->conn)
-		perr(c, x->node, "%s task '%s' needs a 'conn' (here or in defaults)",
+		perr_pos(c, t->pos, "%s task '%s' needs a 'conn' (here or in defaults)",
 		     task_kind_name(t->kind), t->id);
 }
 

@@ -222,9 +222,9 @@ int edit_distance(const char *a, const char *b)
 
 const char *closest_word(const char *word, const char *const *cands, size_t n)
 {
-	const char *best = NULL;
-	int best_d = 3;
 	size_t wl = strlen(word);
+	const char *best = NULL;
+	int best_d = wl <= 4 ? 2 : 3; /* short words: one edit at most */
 
 	for (size_t i = 0; i < n; i++) {
 		int d = edit_distance(word, cands[i]);

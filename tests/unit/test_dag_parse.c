@@ -249,7 +249,7 @@ static void test_all_errors_at_once(void **state)
 		dump(&d);
 	assert_int_equal(d.errors, 3);
 	assert_true(has_diag(&d, "t.yaml:5:5: error: unknown key 'timout' in task 'a' (did you mean 'timeout'?)"));
-	assert_true(has_diag(&d, "t.yaml:7:19: error: task 'b' depends on unknown task 'nope'"));
+	assert_true(has_diag(&d, "t.yaml:7:18: error: task 'b' depends on unknown task 'nope'"));
 	diags_release(&d);
 }
 
@@ -284,7 +284,7 @@ static void test_connections(void **state)
 	const char *text = "tasks:\n"
 			   "  a: {sql: select 1, conn: dm}\n"
 			   "  b: {shell: 'echo {{ conn.warehouse.host }}'}\n"
-			   "  c: {shell: x, conns: [whouse]}\n";
+			   "  c: {shell: x, conns: [warehose]}\n";
 	(void)state;
 	cfg.conns = conns;
 	cfg.n_conns = 2;
@@ -295,7 +295,7 @@ static void test_connections(void **state)
 	assert_int_equal(d.errors, 2);
 	assert_true(has_diag(&d, "t.yaml:2:3: error: task 'a': connection 'dm' is of type "
 				 "'clickhouse', but sql tasks need postgres"));
-	assert_true(has_diag(&d, "t.yaml:4:3: error: task 'c' uses unknown connection 'whouse' "
+	assert_true(has_diag(&d, "t.yaml:4:3: error: task 'c' uses unknown connection 'warehose' "
 				 "(did you mean 'warehouse'?)"));
 	diags_release(&d);
 }
