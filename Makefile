@@ -74,6 +74,8 @@ DAEMON_SRCS += daemon/clear.c
 DAEMON_SRCS += daemon/proc_info.c
 DAEMON_SRCS += daemon/serve.c
 DAEMON_SRCS += daemon/cli_run.c
+DAEMON_SRCS += daemon/router.c
+DAEMON_SRCS += daemon/http.c
 DAEMON_SRCS += daemon/api.c
 DAEMON_SRCS += daemon/api_logs.c
 DAEMON_SRCS += daemon/api_misc.c
@@ -164,8 +166,12 @@ san: deps
 demo: deps all
 	$(Q)sh config/demo.sh
 
-bench: deps all
-	$(Q)bash tests/bench/run.sh
+$(BUILD)/bench/spawn_ref: tests/bench/spawn_ref.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -o $@ $<
+
+bench: deps all $(BUILD)/bench/spawn_ref
+	$(Q)BUILD=$(BUILD) bash tests/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

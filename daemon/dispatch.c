@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -29,11 +32,11 @@
 extern char **environ;
 
 struct proc {
-	uv_process_t process;
 	uv_timer_t timer;
-	uv_poll_t poll; /* adopted workers: their pidfd */
+	uv_poll_t poll; /* readable when the worker exits (its pidfd) */
 	int pidfd;
-	bool adopted;
+	int pid;
+	bool child; /* ours to reap (spawned by us, not adopted) */
 	struct engine *e;
 	struct ti *ti;
 	const char *why; /* set when we killed it */
@@ -431,12 +434,8 @@ static void proc_close(struct proc *p)
 	p->ti = NULL;
 	if (!uv_is_closing((uv_handle_t *)&p->timer))
 		uv_close((uv_handle_t *)&p->timer, proc_closed_cb);
-	if (p->adopted) {
-		if (!uv_is_closing((uv_handle_t *)&p->poll))
-			uv_close((uv_handle_t *)&p->poll, proc_closed_cb);
-	} else if (!uv_is_closing((uv_handle_t *)&p->process)) {
-		uv_close((uv_handle_t *)&p->process, proc_closed_cb);
-	}
+	if (!uv_is_closing((uv_handle_t *)&p->poll))
+		uv_close((uv_handle_t *)&p->poll, proc_closed_cb);
 }
 
 static void append_log(const char *path, const char *fmt, const char *arg)
@@ -536,27 +535,38 @@ static void settle_from_record(struct proc *p, int64_t exit_status, int term_sig
 	free(path);
 }
 
-static void exit_cb(uv_process_t *h, int64_t exit_status, int term_signal)
+/*
+ * The worker's pidfd became readable: it exited. Our own child is reaped
+ * here (waitid on the pidfd, which cannot block now); an adopted one was
+ * a child of the daemon before us and is reaped by init.
+ */
+static void exited_cb(uv_poll_t *h, int status, int events)
 {
 	struct proc *p = h->data;
-
-	settle_from_record(p, exit_status, term_signal);
-	proc_close(p);
-}
-
-static void adopted_exit_cb(uv_poll_t *h, int status, int events)
-{
-	struct proc *p = h->data;
+	int64_t code = -1;
+	int sig = 0;
 	(void)status;
 	(void)events;
-	settle_from_record(p, -1, 0);
+
+	uv_poll_stop(&p->poll);
+	if (p->child) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid) {
+			if (si.si_code == CLD_EXITED)
+				code = si.si_status;
+			else
+				sig = si.si_status;
+		}
+	}
+	settle_from_record(p, code, sig);
 	proc_close(p);
 }
 
 static void kill_timer_cb(uv_timer_t *t)
 {
 	struct proc *p = t->data;
-	int pid = p->adopted ? (int)p->ti->pid : p->process.pid;
+	int pid = p->pid;
 
 	if (!p->term_sent) {
 		p->term_sent = true;
@@ -623,6 +633,47 @@ static void arm_timeout(struct proc *p)
 	uv_timer_start(&p->timer, timeout_cb, (uint64_t)(left > 0 ? left : 0), 0);
 }
 
+static int watch_pid(struct engine *e, struct ti *ti, int pid, bool child);
+
+/*
+ * Start the worker with posix_spawn (glibc: clone with CLONE_VFORK, so the
+ * daemon's address space is not copied as libuv 1.44's fork-based
+ * uv_spawn does) in a new session, default signals, an empty mask, stdin
+ * from /dev/null and stdout/stderr on the log. Returns the pid, or -1 with
+ * a message in *why.
+ */
+static int start_worker(struct engine *e, char **argv, char **envp, const char *cwd, int log_fd,
+			char **why)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	pid_t pid = -1;
+	int rc;
+
+	(void)e;
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
+	posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
+					      POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(&pid, argv[0], &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc != 0) {
+		*why = xasprintf("cannot start %s in %s: %s", argv[0], cwd, strerror(rc));
+		return -1;
+	}
+	return pid;
+}
+
 static void spawn_try(struct engine *e, struct ti *ti)
 {
 	const struct task *t = &ti->run->dag->tasks[ti->task];
@@ -631,11 +682,8 @@ static void spawn_try(struct engine *e, struct ti *ti)
 	char *output = dispatch_try_path(e, ti, ti->try_number, "output.json");
 	char *dir = xstrdup(log), *run_dir;
 	struct strlist argv = {0}, env = {0};
-	uv_process_options_t opts;
-	uv_stdio_container_t stdio[3];
 	char *why = NULL;
-	struct proc *p;
-	int fd = -1, rc;
+	int fd = -1, rc, pid;
 
 	*strrchr(dir, '/') = '\0';
 	run_dir = xasprintf("%s/%s/%s/.run", e->cfg->logs_folder, ti->run->dag_id,
@@ -653,33 +701,20 @@ static void spawn_try(struct engine *e, struct ti *ti)
 	}
 	if (build_cmd(e, ti, result, output, run_dir, &argv, &env, &why) != 0)
 		goto fail;
-	memset(&opts, 0, sizeof(opts));
-	opts.file = argv.v[0];
-	opts.args = argv.v;
-	opts.env = env.v;
-	opts.cwd = t->cwd;
-	opts.flags = UV_PROCESS_DETACHED;
-	opts.stdio_count = 3;
-	stdio[0].flags = UV_IGNORE;
-	stdio[1].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = fd;
-	stdio[2].flags = UV_INHERIT_FD;
-	stdio[2].data.fd = fd;
-	opts.stdio = stdio;
-	opts.exit_cb = exit_cb;
-	p = proc_new(e, ti);
-	p->process.data = p;
-	rc = uv_spawn(e->loop, &p->process, &opts);
-	if (rc != 0) {
-		why = xasprintf("cannot start %s: %s", e->opts.job_bin, uv_strerror(rc));
-		proc_close(p); /* uv_spawn initialised the handle even on failure */
+	pid = start_worker(e, argv.v, env.v, t->cwd, fd, &why);
+	if (pid <= 0)
+		goto fail;
+	if (watch_pid(e, ti, pid, true) != 0) {
+		/* cannot watch it: kill it rather than lose track of it */
+		(void)kill(-pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		why = xasprintf("cannot watch the worker: %s", strerror(errno));
 		goto fail;
 	}
-	ti->pid = p->process.pid;
-	ti->pid_start = proc_start_time(p->process.pid);
+	ti->pid = pid;
+	ti->pid_start = proc_start_time(pid);
 	if (store_ti_update(e->st, ti) != 0)
 		log_error("dispatch", "task=%s pid not stored", t->id);
-	arm_timeout(p);
 	goto out;
 fail:
 	if (fd >= 0)
@@ -715,21 +750,28 @@ void dispatch_spawn_pending(struct engine *e)
 	free(list);
 }
 
-int dispatch_adopt(struct engine *e, struct ti *ti)
+/* Watch pid through a pidfd; child: we must reap it. 0 or -1 (errno). */
+static int watch_pid(struct engine *e, struct ti *ti, int pid, bool child)
 {
-	int fd = proc_pidfd_open((int)ti->pid);
+	int fd = proc_pidfd_open(pid);
 	struct proc *p;
 
 	if (fd < 0)
 		return -1;
 	p = proc_new(e, ti);
-	p->adopted = true;
 	p->pidfd = fd;
+	p->pid = pid;
+	p->child = child;
 	uv_poll_init(e->loop, &p->poll, fd);
 	p->poll.data = p;
-	uv_poll_start(&p->poll, UV_READABLE, adopted_exit_cb);
+	uv_poll_start(&p->poll, UV_READABLE, exited_cb);
 	arm_timeout(p);
 	return 0;
+}
+
+int dispatch_adopt(struct engine *e, struct ti *ti)
+{
+	return watch_pid(e, ti, (int)ti->pid, false);
 }
 
 void dispatch_close_all(struct engine *e)
