@@ -73,10 +73,10 @@ class Daemon:
             time.sleep(0.02)
         raise RuntimeError("dagd not ready in %ss:\n%s" % (timeout, self.daemon_log()))
 
-    def daemon_log(self):
+    def daemon_log(self, tail=6000):
         self.log.flush()
         with open(os.path.join(self.dir, "daemon.log"), "rb") as f:
-            return f.read().decode(errors="replace")[-6000:]
+            return f.read().decode(errors="replace")[-tail:]
 
     def request(self, method, path, body=None, headers=None):
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
@@ -161,9 +161,15 @@ def daemon(tmp_path):
         return d
 
     yield make
+    reports = []
     for d in made:
         d.stop()
+        log = d.daemon_log()
         d.log.close()
+        for word in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if word in log:
+                reports.append(log)
+    assert not reports, "sanitizer report from dagd:\n" + reports[0]
 
 
 def utcnow():
