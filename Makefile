@@ -72,6 +72,7 @@ DAEMON_SRCS += daemon/dispatch.c
 DAEMON_SRCS += daemon/adopt.c
 DAEMON_SRCS += daemon/clear.c
 DAEMON_SRCS += daemon/proc_info.c
+DAEMON_SRCS += daemon/keeper_link.c
 DAEMON_SRCS += daemon/serve.c
 DAEMON_SRCS += daemon/cli_run.c
 DAEMON_SRCS += daemon/router.c
@@ -84,6 +85,7 @@ DAEMON_SRCS += daemon/api_misc.c
 # statically (exec skips the dynamic loader; not with a sanitizer).
 # jobs/result.c, the result record, is shared: it is in $(LIB) as well.
 DAEMON_SRCS += jobs/result.c
+DAEMON_SRCS += jobs/keeper_proto.c
 JOBS_SRCS += jobs/job_main.c
 JOBS_SRCS += jobs/job_proc.c
 JOBS_SRCS += jobs/job_run.c
@@ -91,7 +93,8 @@ JOBS_SRCS += jobs/job_outputs.c
 JOBS_SRCS += jobs/job_omap.c
 JOBS_SRCS += jobs/job_json.c
 JOBS_SRCS += jobs/job_util.c
-JOBS_OBJS = $(JOBS_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/jobs/result.o
+JOBS_SRCS += jobs/job_keeper.c
+JOBS_OBJS = $(JOBS_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/jobs/result.o $(BUILD)/jobs/keeper_proto.o
 ifeq ($(SANITIZER),)
 JOB_STATIC = -static
 endif

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "dag.h"
 #include "dagd_limits.h"
+#include "keeper.h"
 #include "duration.h"
 #include "engine_internal.h"
 #include "log.h"
@@ -37,6 +38,9 @@ struct proc {
 	int pidfd;
 	int pid;
 	bool child; /* ours to reap (spawned by us, not adopted) */
+	bool polling; /* poll is initialised */
+	uint64_t kid; /* the keeper's id for it, 0 when not through the keeper */
+	int record_waits; /* adopted: looks for a record that is being written */
 	struct engine *e;
 	struct ti *ti;
 	const char *why; /* set when we killed it */
@@ -434,7 +438,7 @@ static void proc_close(struct proc *p)
 	p->ti = NULL;
 	if (!uv_is_closing((uv_handle_t *)&p->timer))
 		uv_close((uv_handle_t *)&p->timer, proc_closed_cb);
-	if (!uv_is_closing((uv_handle_t *)&p->poll))
+	if (p->polling && !uv_is_closing((uv_handle_t *)&p->poll))
 		uv_close((uv_handle_t *)&p->poll, proc_closed_cb);
 }
 
@@ -517,6 +521,17 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 	engine_wakeup(e);
 }
 
+static void settle_from_record_ti(struct engine *e, struct ti *ti)
+{
+	char *path = dispatch_try_path(e, ti, ti->try_number, "result");
+	struct result rec;
+
+	result_init(&rec);
+	dispatch_settle(e, ti, result_read(path, &rec) == 0 ? &rec : NULL, -1, 0, NULL);
+	result_release(&rec);
+	free(path);
+}
+
 static void settle_from_record(struct proc *p, int64_t exit_status, int term_signal)
 {
 	struct engine *e = p->e;
@@ -535,6 +550,18 @@ static void settle_from_record(struct proc *p, int64_t exit_status, int term_sig
 	free(path);
 }
 
+/* An adopted worker's record is awaited this many times, this far apart. */
+#define RECORD_WAITS 100
+#define RECORD_WAIT_MS 20
+
+static void exited_cb(uv_poll_t *h, int status, int events);
+
+static void record_wait_cb(uv_timer_t *t)
+{
+	struct proc *p = t->data;
+	exited_cb(&p->poll, 0, 0);
+}
+
 /*
  * The worker's pidfd became readable: it exited. Our own child is reaped
  * here (waitid on the pidfd, which cannot block now); an adopted one was
@@ -548,7 +575,8 @@ static void exited_cb(uv_poll_t *h, int status, int events)
 	(void)status;
 	(void)events;
 
-	uv_poll_stop(&p->poll);
+	if (p->polling)
+		uv_poll_stop(&p->poll);
 	if (p->child) {
 		siginfo_t si;
 		memset(&si, 0, sizeof(si));
@@ -557,6 +585,17 @@ static void exited_cb(uv_poll_t *h, int status, int events)
 				code = si.si_status;
 			else
 				sig = si.si_status;
+		}
+	}
+	if (!p->child && p->ti) {
+		/* not ours: its keeper writes the record right after reaping it */
+		char *path = dispatch_try_path(p->e, p->ti, p->ti->try_number, "result");
+		bool there = access(path, F_OK) == 0;
+		free(path);
+		if (!there && p->record_waits < RECORD_WAITS) {
+			p->record_waits++;
+			uv_timer_start(&p->timer, record_wait_cb, RECORD_WAIT_MS, 0);
+			return;
 		}
 	}
 	settle_from_record(p, code, sig);
@@ -613,7 +652,7 @@ static struct proc *proc_new(struct engine *e, struct ti *ti)
 	p->pidfd = -1;
 	uv_timer_init(e->loop, &p->timer);
 	p->timer.data = p;
-	p->open_handles = 2;
+	p->open_handles = 1;
 	p->next = e->procs;
 	if (e->procs)
 		e->procs->prev = p;
@@ -674,6 +713,38 @@ static int start_worker(struct engine *e, char **argv, char **envp, const char *
 	return pid;
 }
 
+/* Start the try through the keeper: 0, or -1 to start a worker instead. */
+static int via_keeper(struct engine *e, struct ti *ti, const struct strlist *argv,
+		      const struct strlist *env, const char *result, const char *log,
+		      const char *output, int log_fd)
+{
+	const struct task *t = &ti->run->dag->tasks[ti->task];
+	struct keeper_req q;
+	struct proc *p;
+	size_t i = 0;
+
+	while (i < argv->n && strcmp(argv->v[i], "--") != 0)
+		i++;
+	if (i + 1 >= argv->n)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.id = ++e->next_kid;
+	q.result = result;
+	q.log = log;
+	q.output = output;
+	q.skip_code = t->skip_exit_code ? t->skip_exit_code : 99;
+	q.fsync = e->opts.fsync_results;
+	q.cwd = t->cwd;
+	q.argv = argv->v + i + 1;
+	q.envp = env->v;
+	if (klink_send(e, &q, log_fd) != 0)
+		return -1;
+	p = proc_new(e, ti);
+	p->kid = q.id;
+	arm_timeout(p);
+	return 0;
+}
+
 static void spawn_try(struct engine *e, struct ti *ti)
 {
 	const struct task *t = &ti->run->dag->tasks[ti->task];
@@ -701,6 +772,8 @@ static void spawn_try(struct engine *e, struct ti *ti)
 	}
 	if (build_cmd(e, ti, result, output, run_dir, &argv, &env, &why) != 0)
 		goto fail;
+	if (!e->no_keeper && via_keeper(e, ti, &argv, &env, result, log, output, fd) == 0)
+		goto out;
 	pid = start_worker(e, argv.v, env.v, t->cwd, fd, &why);
 	if (pid <= 0)
 		goto fail;
@@ -763,6 +836,8 @@ static int watch_pid(struct engine *e, struct ti *ti, int pid, bool child)
 	p->pid = pid;
 	p->child = child;
 	uv_poll_init(e->loop, &p->poll, fd);
+	p->polling = true;
+	p->open_handles++;
 	p->poll.data = p;
 	uv_poll_start(&p->poll, UV_READABLE, exited_cb);
 	arm_timeout(p);
@@ -772,6 +847,61 @@ static int watch_pid(struct engine *e, struct ti *ti, int pid, bool child)
 int dispatch_adopt(struct engine *e, struct ti *ti)
 {
 	return watch_pid(e, ti, (int)ti->pid, false);
+}
+
+static struct proc *by_kid(struct engine *e, uint64_t id)
+{
+	for (struct proc *p = e->procs; p; p = p->next)
+		if (p->kid == id)
+			return p;
+	return NULL;
+}
+
+void dispatch_keeper_started(struct engine *e, uint64_t id, int pid)
+{
+	struct proc *p = by_kid(e, id);
+
+	if (!p || !p->ti)
+		return;
+	p->pid = pid;
+	p->ti->pid = pid;
+	p->ti->pid_start = proc_start_time(pid);
+	if (store_ti_update(e->st, p->ti) != 0)
+		log_error("dispatch", "task=%s pid not stored", p->ti->run->dag->tasks[p->ti->task].id);
+	engine_wakeup(e); /* commit it soon */
+	if (p->why && !p->term_sent)
+		kill_timer_cb(&p->timer); /* killed before we knew its pid */
+}
+
+void dispatch_keeper_finished(struct engine *e, uint64_t id)
+{
+	struct proc *p = by_kid(e, id);
+
+	if (!p)
+		return;
+	settle_from_record(p, -1, 0);
+	proc_close(p);
+}
+
+void dispatch_keeper_lost(struct engine *e)
+{
+	struct proc *p, *next;
+
+	for (p = e->procs; p; p = next) {
+		next = p->next;
+		if (!p->kid || !p->ti)
+			continue;
+		if (p->pid > 0) {
+			struct ti *ti = p->ti;
+			proc_close(p);
+			if (watch_pid(e, ti, (int)ti->pid, false) == 0)
+				continue;
+			settle_from_record_ti(e, ti);
+		} else {
+			settle_from_record(p, -1, 0);
+			proc_close(p);
+		}
+	}
 }
 
 void dispatch_close_all(struct engine *e)

@@ -96,6 +96,8 @@ int engine_new(uv_loop_t *loop, const struct config *cfg, struct store *st,
 	if (hooks)
 		e->hooks = *hooks;
 	e->parallelism = opts->parallelism > 0 ? opts->parallelism : cfg->parallelism;
+	e->kfd = e->kpidfd = -1;
+	e->no_keeper = getenv("DAGD_NO_KEEPER") != NULL;
 	uv_prepare_init(loop, &e->prepare);
 	uv_timer_init(loop, &e->timer);
 	uv_idle_init(loop, &e->idle);
@@ -124,6 +126,7 @@ void engine_free(struct engine *e)
 	if (store_pending(e->st))
 		(void)store_commit(e->st);
 	dispatch_close_all(e);
+	klink_stop(e);
 	for (r = e->runs; r; r = next) {
 		next = r->next;
 		sched_run_free(r);

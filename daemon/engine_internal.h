@@ -34,6 +34,7 @@ struct pool_state {
 };
 
 struct proc; /* dispatch.c */
+struct task;
 
 struct engine {
 	uv_loop_t *loop;
@@ -69,6 +70,14 @@ struct engine {
 	void *drain_ctx;
 	int closing;
 	struct proc *procs; /* every live worker handle */
+
+	/* the keeper (keeper_link.c) */
+	int kfd;       /* our end of its socket, -1 when none */
+	int kpid;
+	int kpidfd;
+	uv_poll_t kpoll, kexit;
+	uint64_t next_kid;
+	bool no_keeper; /* DAGD_NO_KEEPER: one dagd-job worker per try */
 };
 
 /* Monotonic-free wall clock in microseconds (logical dates, records). */
@@ -102,5 +111,16 @@ char *dispatch_try_path(const struct engine *e, const struct ti *ti, int try_num
 void dispatch_close_all(struct engine *e);
 /* Watch a worker that is not our child (adopted after a restart). */
 int dispatch_adopt(struct engine *e, struct ti *ti);
+/* Keeper events. */
+void dispatch_keeper_started(struct engine *e, uint64_t id, int pid);
+void dispatch_keeper_finished(struct engine *e, uint64_t id);
+void dispatch_keeper_lost(struct engine *e);
+
+/* keeper_link.c */
+struct keeper_req;
+int klink_start(struct engine *e);
+/* 0 when sent; -1: start a worker the other way */
+int klink_send(struct engine *e, const struct keeper_req *q, int log_fd);
+void klink_stop(struct engine *e);
 
 #endif

@@ -102,6 +102,17 @@ void job_proc_init(void);
  * -1 when it could not start (r->error set, r->exit_code JOB_EXIT_NOSTART).
  */
 int job_run(char *const argv[], struct result *r) JOB_WUR;
+/* Spawn attributes for a task: all signals default, none blocked, and a
+ * new session when new_session. 0 or an errno value. */
+#include <spawn.h>
+int job_spawn_attr(posix_spawnattr_t *attr, bool new_session) JOB_WUR;
+int64_t job_now_us(void);
+
+/* --- job_keeper.c --- */
+
+/* `dagd-job keeper`: serve start requests on fd 3 until the daemon goes
+ * away and every task it started has ended. Returns the exit code. */
+int job_keeper_main(void);
 
 /* --- job_outputs.c --- */
 
@@ -109,5 +120,8 @@ int job_run(char *const argv[], struct result *r) JOB_WUR;
  * regular file) and the members of the $DAGD_OUTPUT file into r->outputs,
  * or set r->outputs_too_big, or r->error for a malformed file. */
 void job_outputs_collect(struct result *r);
+/* The same for a task the keeper ran: the log at log_path, the outputs
+ * file at output_path (may be NULL). */
+void job_outputs_collect_at(struct result *r, const char *log_path, const char *output_path);
 
 #endif

@@ -84,6 +84,8 @@ int main(int argc, char **argv)
 	const char *bad;
 	int rc, code;
 
+	if (argc == 2 && strcmp(argv[1], "keeper") == 0)
+		return job_keeper_main(); /* keeps fd 3: before job_proc_init */
 	job_proc_init();
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		static const char usage[] = USAGE "\n";

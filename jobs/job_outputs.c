@@ -109,26 +109,20 @@ static int open_log(struct result *r, const struct stat *st)
 	return fd;
 }
 
-static void scan_log(struct collect *c, struct result *r)
+/* Scan size bytes of the log open on fd for ::set-output lines. */
+static void scan_fd(struct collect *c, struct result *r, int fd, off_t size)
 {
 	static char buf[LOG_CHUNK];
-	struct stat st;
 	size_t have = 0;
 	off_t off = 0;
 	bool skip = false; /* in the rest of a line longer than buf */
-	int fd;
 
-	if (fstat(1, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-		return;
-	fd = open_log(r, &st);
-	if (fd < 0)
-		return;
-	while (off < st.st_size) {
+	while (off < size) {
 		size_t want = LOG_CHUNK - have, used;
 		ssize_t got;
 
-		if ((off_t)want > st.st_size - off)
-			want = (size_t)(st.st_size - off);
+		if ((off_t)want > size - off)
+			want = (size_t)(size - off);
 		got = pread(fd, buf + have, want, off);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -162,6 +156,20 @@ static void scan_log(struct collect *c, struct result *r)
 	if (have && !skip && have >= SET_OUTPUT_LEN &&
 	    memcmp(buf, SET_OUTPUT, SET_OUTPUT_LEN) == 0)
 		set_output_line(c, buf, have, false);
+}
+
+
+static void scan_log(struct collect *c, struct result *r)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(1, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	fd = open_log(r, &st);
+	if (fd < 0)
+		return;
+	scan_fd(c, r, fd, st.st_size);
 	if (fd != 1)
 		(void)close(fd); /* read-only */
 }
@@ -240,14 +248,22 @@ out:
 	(void)close(fd); /* read-only */
 }
 
-void job_outputs_collect(struct result *r)
+static void collect(struct result *r, const char *log_path, const char *path)
 {
 	struct collect c = {0};
-	const char *path = getenv("DAGD_OUTPUT");
 	bool too_big;
 
 	omap_init(&c.map);
-	scan_log(&c, r);
+	if (!log_path) {
+		scan_log(&c, r);
+	} else {
+		struct stat st;
+		int fd = open(log_path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			scan_fd(&c, r, fd, st.st_size);
+		if (fd >= 0)
+			(void)close(fd); /* read-only */
+	}
 	if (path && *path)
 		read_output_file(&c, r, path);
 	free(r->outputs);
@@ -258,4 +274,14 @@ void job_outputs_collect(struct result *r)
 	omap_release(&c.map);
 	jbuf_release(&c.key);
 	jbuf_release(&c.val);
+}
+
+void job_outputs_collect(struct result *r)
+{
+	collect(r, NULL, getenv("DAGD_OUTPUT"));
+}
+
+void job_outputs_collect_at(struct result *r, const char *log_path, const char *output_path)
+{
+	collect(r, log_path, output_path);
 }

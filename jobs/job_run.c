@@ -46,24 +46,39 @@ static void add_internal_signals(sigset_t *set)
 #endif
 }
 
+int job_spawn_attr(posix_spawnattr_t *attr, bool new_session)
+{
+	sigset_t dflt, none;
+	int rc;
+
+	sigfillset(&dflt); /* every signal back to its default in the task */
+	add_internal_signals(&dflt);
+	sigemptyset(&none);
+	rc = posix_spawnattr_init(attr);
+	if (!rc)
+		rc = posix_spawnattr_setflags(attr, (short)(POSIX_SPAWN_SETSIGDEF |
+							     POSIX_SPAWN_SETSIGMASK |
+							     (new_session ? POSIX_SPAWN_SETSID : 0)));
+	if (!rc)
+		rc = posix_spawnattr_setsigdefault(attr, &dflt);
+	if (!rc)
+		rc = posix_spawnattr_setsigmask(attr, &none);
+	return rc;
+}
+
+int64_t job_now_us(void)
+{
+	return now_us();
+}
+
 int job_run(char *const argv[], struct result *r)
 {
 	posix_spawnattr_t attr;
-	sigset_t dflt, none;
 	struct rusage ru;
 	int status, rc;
 	pid_t pid;
 
-	job_ignored_signals(&dflt);
-	add_internal_signals(&dflt);
-	sigemptyset(&none);
-	rc = posix_spawnattr_init(&attr);
-	if (!rc)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	if (!rc)
-		rc = posix_spawnattr_setsigdefault(&attr, &dflt);
-	if (!rc)
-		rc = posix_spawnattr_setsigmask(&attr, &none);
+	rc = job_spawn_attr(&attr, false);
 	r->start_us = now_us();
 	if (!rc)
 		rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
