@@ -75,6 +75,7 @@ DAEMON_SRCS += daemon/proc_info.c
 DAEMON_SRCS += daemon/keeper_link.c
 DAEMON_SRCS += daemon/serve.c
 DAEMON_SRCS += daemon/cli_run.c
+DAEMON_SRCS += daemon/cli_test.c
 DAEMON_SRCS += daemon/router.c
 DAEMON_SRCS += daemon/http.c
 DAEMON_SRCS += daemon/api.c

@@ -206,3 +206,16 @@ int engine_mark(struct engine *e, const char *dag_id, const char *run_id, const 
 	engine_wakeup(e);
 	return 0;
 }
+
+int engine_isolate(struct engine *e, struct run *r, const char *task)
+{
+	long keep = dag_task_index(r->dag, task);
+	int64_t now = engine_now_us();
+
+	if (keep < 0)
+		return DAGD_ENOENT;
+	for (size_t i = 0; i < r->n_tis; i++)
+		if ((long)i != keep && r->tis[i].state == TI_NONE)
+			sched_ti_set(e, &r->tis[i], TI_REMOVED, now);
+	return 0;
+}

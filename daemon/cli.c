@@ -23,6 +23,7 @@ static const char usage_text[] =
 	"  next FILE|DAG [-n N] [--after TIME]\n"
 	"                                 the next N data intervals\n"
 	"  render DAG TASK [DATE]         print the rendered command, SQL or load spec\n"
+	"  test DAG TASK [DATE]           run one task now, no state, log to the terminal\n"
 	"  run FILE|DAG [DATE] [-j N] [--conf JSON]\n"
 	"                                 run a whole DAG once in the foreground\n"
 	"\n"
@@ -162,6 +163,7 @@ int cli_main(int argc, char **argv)
 		{"next", cli_next},
 		{"render", cli_render},
 		{"run", cli_run},
+		{"test", cli_test},
 		{"serve", cli_serve},
 	};
 

@@ -19,6 +19,7 @@ int cli_check(int argc, char **argv);
 int cli_next(int argc, char **argv);
 int cli_render(int argc, char **argv);
 int cli_run(int argc, char **argv);
+int cli_test(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 
 /* Print "usage: dagd CMD ..." to stderr and return EXIT_USAGE. */

@@ -74,6 +74,8 @@ int engine_clear(struct engine *e, const char *dag, const char *run_id, const ch
  */
 int engine_mark(struct engine *e, const char *dag, const char *run_id, const char *task,
 		enum ti_state state, char *err, size_t errlen);
+/* Keep only task of a new run r: the others become removed (dagd test). */
+int engine_isolate(struct engine *e, struct run *r, const char *task);
 /* Pause or unpause a DAG (persisted). */
 int engine_set_paused(struct engine *e, const char *dag, bool paused);
 bool engine_paused(struct engine *e, const char *dag);
