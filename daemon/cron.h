@@ -47,7 +47,10 @@ int cron_next(const struct schedule *s, const struct tz *z, int64_t after,
 /* The last fire time at or before `at`; 0 or DAGD_ENEVER. */
 int cron_prev(const struct schedule *s, const struct tz *z, int64_t at,
 	      int64_t *out);
-/* true if the schedule fires at least once (checks a horizon of years). */
+/*
+ * true if the schedule fires at least once (cron: an exact calendar check,
+ * the calendar repeating every 400 years; every: a period of at least 1s).
+ */
 bool cron_can_fire(const struct schedule *s, const struct tz *z);
 
 #endif

@@ -5,6 +5,8 @@
  * the instant as a parameter and never look at the clock or $TZ.
  * Instants are int64 seconds since the Unix epoch (UTC). "Local seconds" are
  * the wall clock read as if it were UTC (local_secs = utc + offset).
+ * Arguments beyond +-2^55 s (about a billion years) are clamped to it.
+ * A NULL zone means UTC wherever a zone is read.
  */
 #ifndef DAGD_TZ_H
 #define DAGD_TZ_H
@@ -30,6 +32,16 @@ const char *tz_name(const struct tz *z);
 
 /* UTC offset in seconds in effect at instant utc (cannot fail). */
 int32_t tz_offset(const struct tz *z, int64_t utc);
+
+/*
+ * The first instant strictly after utc at which the UTC offset changes
+ * (transitions that keep the offset, such as a change of abbreviation only,
+ * do not count). Returns 1 and sets *next, or 0 if it never changes again
+ * (within the rule's reach). Used by cron to walk the zone's real hours.
+ */
+int tz_next_change(const struct tz *z, int64_t utc, int64_t *next);
+/* The last instant at or before utc at which the offset changed; 1 or 0. */
+int tz_prev_change(const struct tz *z, int64_t utc, int64_t *prev);
 
 /*
  * Instants whose local wall time is local_secs. Returns how many (0, 1 or
