@@ -71,6 +71,7 @@ DAEMON_SRCS += daemon/sched.c
 DAEMON_SRCS += daemon/dispatch.c
 DAEMON_SRCS += daemon/adopt.c
 DAEMON_SRCS += daemon/clear.c
+DAEMON_SRCS += daemon/backfill.c
 DAEMON_SRCS += daemon/proc_info.c
 DAEMON_SRCS += daemon/keeper_link.c
 DAEMON_SRCS += daemon/serve.c

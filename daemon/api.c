@@ -28,7 +28,7 @@
 
 enum route_id {
 	R_HEALTHZ, R_READYZ, R_DAGS, R_DAG, R_DAG_PATCH, R_IMPORT_ERRORS, R_RUNS, R_TRIGGER,
-	R_RUN, R_CLEAR, R_MARK, R_TRIES, R_LOG, R_NEXT, R_SOURCE, R_INDEX,
+	R_RUN, R_CLEAR, R_MARK, R_TRIES, R_LOG, R_NEXT, R_SOURCE, R_BACKFILL, R_INDEX,
 };
 
 static const struct route routes[] = {
@@ -47,6 +47,7 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/dags/{dag}/runs/{run}/tasks/{task}/tries/{n}/log", R_LOG},
 	{"GET", "/api/v1/dags/{dag}/next", R_NEXT},
 	{"GET", "/api/v1/dags/{dag}/source", R_SOURCE},
+	{"POST", "/api/v1/dags/{dag}/backfill", R_BACKFILL},
 	{"GET", "/", R_INDEX},
 };
 
@@ -353,6 +354,35 @@ static void h_next(struct http_req *req, struct dag *dag)
 					    (json_int_t)json_array_size(items)));
 }
 
+static void h_backfill(struct api *a, struct http_req *req, struct dag *dag)
+{
+	json_t *b = body_json(req, true), *from, *to, *dry, *out = NULL;
+	char err[512];
+	int rc;
+
+	if (!b)
+		return;
+	from = json_object_get(b, "from");
+	to = json_object_get(b, "to");
+	dry = json_object_get(b, "dry_run");
+	if (!json_is_string(from) || !json_is_string(to) || (dry && !json_is_boolean(dry))) {
+		http_reply_error(req, 400, "bad_request",
+				 "the body is {\"from\": DATE, \"to\": DATE, \"dry_run\": bool}");
+	} else if ((rc = engine_backfill(a->d->eng, dag->id, json_string_value(from),
+					  json_string_value(to), json_is_true(dry), &out, err,
+					  sizeof(err))) != 0) {
+		http_reply_error(req, rc == DAGD_ENOENT ? 404 : rc == DAGD_ESTORE ? 500 : 400,
+				 rc == DAGD_ESTORE ? "store_error" : "bad_request", err);
+	} else {
+		if (!json_is_true(dry)) {
+			(void)store_commit(a->d->st);
+			api_audit(a, req, "backfill", dag->id, json_string_value(from));
+		}
+		http_reply_json(req, json_is_true(dry) ? 200 : 201, out);
+	}
+	json_decref(b);
+}
+
 static void h_source(struct http_req *req, struct dag *dag)
 {
 	http_reply_json(req, 200, json_pack("{s:s, s:s, s:s}", "dag", dag->id, "file", dag->file,
@@ -457,6 +487,9 @@ static void handle(void *ctx, struct http_req *req)
 		break;
 	case R_SOURCE:
 		h_source(req, dag);
+		break;
+	case R_BACKFILL:
+		h_backfill(a, req, dag);
 		break;
 	case R_INDEX:
 		api_index(a, req);
