@@ -30,4 +30,19 @@
 /* Lines printed by `dagd next` when -n is not given. */
 #define NEXT_DEFAULT_COUNT 10
 
+/* HTTP (daemon/http.c). API bodies are small JSON documents. */
+#define HTTP_BODY_MAX (1u << 20)
+/* A chunked body past HTTP_BODY_MAX is read and dropped (to answer 413)
+ * up to this much more; beyond, the connection is cut without a reply. */
+#define HTTP_BODY_DISCARD_MAX (8u << 20)
+/* Idle seconds before a connection is closed: stops slow clients. */
+#define HTTP_CONN_TIMEOUT_S 30
+/* Open connections at once: the dashboard, the CLI and a few scripts. */
+#define HTTP_CONN_LIMIT 256
+/* Per-connection memory for the request line and headers (MHD's pool);
+ * larger headers get MHD's own 431. */
+#define HTTP_CONN_MEMORY (32u << 10)
+/* Bytes asked of a stream's read_cb at a time (a log chunk). */
+#define HTTP_STREAM_BLOCK (16u << 10)
+
 #endif
