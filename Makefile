@@ -79,6 +79,7 @@ DAEMON_SRCS += daemon/cli_run.c
 DAEMON_SRCS += daemon/cli_test.c
 DAEMON_SRCS += daemon/router.c
 DAEMON_SRCS += daemon/http.c
+DAEMON_SRCS += daemon/http_reply.c
 DAEMON_SRCS += daemon/api.c
 DAEMON_SRCS += daemon/api_logs.c
 DAEMON_SRCS += daemon/api_misc.c
