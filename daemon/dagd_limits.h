@@ -45,4 +45,7 @@
 /* Bytes asked of a stream's read_cb at a time (a log chunk). */
 #define HTTP_STREAM_BLOCK (16u << 10)
 
+/* Runs one backfill call may create. */
+#define BACKFILL_MAX 10000
+
 #endif
