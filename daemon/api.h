@@ -14,6 +14,8 @@ struct api;
 /* Listen on d->cfg->listen; 0, or a negative code with a message in err. */
 int api_start(struct dagd *d, struct api **out, char *err, size_t errlen);
 void api_stop(struct api *a);
+/* Wake every log follower (a try changed state: a stream may end). */
+void api_logs_wake_all(void);
 /* The bound port (for listen ...:0). */
 int api_port(const struct api *a);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "api_internal.h"
 #include "config.h"
 #include "daemon.h"
@@ -31,7 +32,17 @@ struct follow {
 	uv_fs_event_t watch;
 	bool watching;
 	struct http_stream *stream;
+	struct follow *next, *prev; /* every live follow, to wake when a try ends */
 };
+
+static struct follow *follows;
+
+void api_logs_wake_all(void)
+{
+	for (struct follow *f = follows; f; f = f->next)
+		if (f->stream)
+			http_stream_wake(f->stream);
+}
 
 /* Is the try still running (or about to)? */
 static bool try_live(struct follow *f)
@@ -74,6 +85,12 @@ static void follow_free(void *arg)
 {
 	struct follow *f = arg;
 
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (follows == f)
+		follows = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
 	close(f->fd);
 	free(f->dag);
 	free(f->run);
@@ -158,8 +175,17 @@ void api_log(struct api *a, struct http_req *req, struct dag *dag, const char *r
 			else
 				uv_close((uv_handle_t *)&f->watch, dummy_close);
 		}
-		f->stream = http_reply_stream(req, 200, "text/plain; charset=utf-8", follow_read, f,
-					      follow_free);
+		f->next = follows;
+		if (follows)
+			follows->prev = f;
+		follows = f;
+		{
+			/* on failure free_cb already ran: f is gone */
+			struct http_stream *st = http_reply_stream(req, 200, "text/plain; charset=utf-8",
+								   follow_read, f, follow_free);
+			if (st)
+				f->stream = st;
+		}
 		free(path);
 		return;
 	}

@@ -70,6 +70,14 @@ static void registry_cb(void *ctx, const char *id, struct dag *dag)
 	engine_dag_changed(d->eng, id, dag);
 }
 
+static void ti_changed_cb(void *ctx, const struct run *r, const struct ti *ti)
+{
+	(void)ctx;
+	(void)r;
+	(void)ti;
+	api_logs_wake_all();
+}
+
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
 	(void)arg;
@@ -192,7 +200,10 @@ int daemon_serve(const char *config_path)
 	eo.job_bin = job_bin;
 	if (getenv("DAGD_NO_FSYNC"))
 		eo.fsync_results = false;
-	engine_new(d.loop, d.cfg, d.st, &eo, NULL, &d.eng);
+	{
+		struct engine_hooks hooks = {.ctx = &d, .ti_changed = ti_changed_cb};
+		engine_new(d.loop, d.cfg, d.st, &eo, &hooks, &d.eng);
+	}
 	registry_new(d.loop, d.cfg, registry_cb, &d, &d.reg);
 	registry_reload(d.reg);
 	if ((rc = registry_watch(d.reg)) != 0)
