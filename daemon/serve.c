@@ -198,8 +198,10 @@ int daemon_serve(const char *config_path)
 	}
 	job_bin = daemon_job_bin();
 	eo.job_bin = job_bin;
-	if (getenv("DAGD_NO_FSYNC"))
-		eo.fsync_results = false;
+	/* result records are as durable as the store: fsynced only with
+	 * DAGD_STORE_SYNC=full (a process crash loses neither; a power loss
+	 * may lose the last turn of both, and such a try runs again) */
+	eo.fsync_results = getenv("DAGD_STORE_SYNC") && strcmp(getenv("DAGD_STORE_SYNC"), "full") == 0;
 	{
 		struct engine_hooks hooks = {.ctx = &d, .ti_changed = ti_changed_cb};
 		engine_new(d.loop, d.cfg, d.st, &eo, &hooks, &d.eng);
