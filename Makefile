@@ -102,6 +102,34 @@ ifeq ($(SANITIZER),)
 JOB_STATIC = -static
 endif
 
+# dagd-sql: the program a try of a data task (sql, load, file and sql
+# sensors) runs, started by the keeper like a task command. It links
+# libpq, jansson and zlib, so it is its own binary, apart from dagd-job.
+SQL_PKGS  = libpq jansson zlib
+SQL_SRCS += jobs/sql_main.c
+SQL_SRCS += jobs/sql_spec.c
+SQL_SRCS += jobs/sql_util.c
+SQL_SRCS += jobs/sql_log.c
+SQL_SRCS += jobs/sql_cancel.c
+SQL_SRCS += jobs/sql_conn.c
+SQL_SRCS += jobs/sql_split.c
+SQL_SRCS += jobs/sql_exec.c
+SQL_SRCS += jobs/sql_result.c
+SQL_SRCS += jobs/sql_copy_out.c
+SQL_SRCS += jobs/load.c
+SQL_SRCS += jobs/load_table.c
+SQL_SRCS += jobs/load_src.c
+SQL_SRCS += jobs/load_copy.c
+SQL_SRCS += jobs/load_csv.c
+SQL_SRCS += jobs/load_text.c
+SQL_SRCS += jobs/load_json.c
+SQL_SRCS += jobs/load_from.c
+SQL_SRCS += jobs/sensor.c
+SQL_OBJS  = $(SQL_SRCS:%.c=$(BUILD)/%.o)
+SQL_PKG_CFLAGS := $(shell pkg-config --cflags $(SQL_PKGS) 2>/dev/null)
+SQL_PKG_LIBS   := $(shell pkg-config --libs $(SQL_PKGS) 2>/dev/null)
+$(SQL_OBJS): ALL_CFLAGS += $(SQL_PKG_CFLAGS)
+
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 LIB         = $(BUILD)/libdagd.a
 
@@ -112,7 +140,7 @@ FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all test unit integration fuzz fuzz-build san deps demo bench install clean
 
-all: $(BUILD)/dagd $(BUILD)/dagd-job
+all: $(BUILD)/dagd $(BUILD)/dagd-job $(BUILD)/dagd-sql
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -136,6 +164,10 @@ $(BUILD)/dagd: $(BUILD)/daemon/main.o $(LIB)
 $(BUILD)/dagd-job: $(JOBS_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $(JOB_STATIC) -o $@ $^
+
+$(BUILD)/dagd-sql: $(SQL_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SQL_PKG_LIBS)
 
 # test_job runs the worker binary
 $(BUILD)/tests/unit/test_job: $(BUILD)/dagd-job
@@ -183,6 +215,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/dagd $(DESTDIR)$(PREFIX)/bin/dagd
 	install -m 755 $(BUILD)/dagd-job $(DESTDIR)$(PREFIX)/bin/dagd-job
+	install -m 755 $(BUILD)/dagd-sql $(DESTDIR)$(PREFIX)/bin/dagd-sql
 	install -d $(DESTDIR)/etc/dagd/dags
 	install -m 644 config/dagd.yaml $(DESTDIR)/etc/dagd/dagd.yaml.example
 
@@ -191,3 +224,4 @@ clean:
 
 -include $(DAEMON_OBJS:.o=.d) $(BUILD)/daemon/main.d
 -include $(JOBS_SRCS:%.c=$(BUILD)/%.d)
+-include $(SQL_SRCS:%.c=$(BUILD)/%.d)

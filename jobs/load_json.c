@@ -1,0 +1,762 @@
+/*
+ * load_json.c - jsonl and json files for a load, turned into COPY text
+ * rows here. Records are jsonl lines, or the elements of the one top-level
+ * array of a json file, cut out of the stream by a small incremental
+ * scanner (strings, escapes, nesting), so only one record is in memory at
+ * a time. Each record is checked as RFC 8259 JSON and must be an object.
+ * Mapping (DESIGN.md): a table whose only column without a default is
+ * json/jsonb gets the whole object; otherwise top-level keys fill the
+ * columns they name (columns: renames), nested values as JSON text, null
+ * as NULL, a missing key as NULL, an unknown key an error unless
+ * ignore_unknown. Columns with a default are filled only when named in
+ * columns: or present in the file's first record.
+ */
+#include "load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Deepest nesting a record may have. */
+#define JSON_DEPTH_MAX 512
+
+enum jtype { J_STR, J_NUM, J_TRUE, J_FALSE, J_NULL, J_OBJ, J_ARR };
+
+struct member {
+	const char *k; /* key text inside the quotes */
+	size_t klen;
+	bool kesc;     /* the key has escapes */
+	const char *v; /* the value's text (strings: inside the quotes) */
+	size_t vlen;
+	bool vesc;
+	enum jtype type;
+};
+
+/* --- checking one record -------------------------------------------- */
+
+struct jp {
+	const char *p;
+	size_t n, i;
+	const char *err; /* static message */
+};
+
+static bool jfail(struct jp *j, const char *msg)
+{
+	if (!j->err)
+		j->err = msg;
+	return false;
+}
+
+static void jws(struct jp *j)
+{
+	while (j->i < j->n && (j->p[j->i] == ' ' || j->p[j->i] == '\t' || j->p[j->i] == '\n' ||
+			       j->p[j->i] == '\r'))
+		j->i++;
+}
+
+static bool hex4(const char *p)
+{
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		char c = p[k];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+/* At '"': past the closing quote; *esc when it had escapes. */
+static bool jstring(struct jp *j, bool *esc)
+{
+	j->i++;
+	while (j->i < j->n) {
+		unsigned char c = (unsigned char)j->p[j->i];
+		if (c == '"') {
+			j->i++;
+			return true;
+		}
+		if (c < 0x20)
+			return jfail(j, "control character in a string");
+		if (c != '\\') {
+			j->i++;
+			continue;
+		}
+		*esc = true;
+		if (j->i + 1 >= j->n)
+			break;
+		c = (unsigned char)j->p[j->i + 1];
+		if (c == 'u') {
+			if (j->i + 6 > j->n || !hex4(j->p + j->i + 2))
+				return jfail(j, "bad \\u escape");
+			j->i += 6;
+		} else if (strchr("\"\\/bfnrt", c) && c) {
+			j->i += 2;
+		} else {
+			return jfail(j, "bad escape in a string");
+		}
+	}
+	return jfail(j, "unterminated string");
+}
+
+static bool jvalue(struct jp *j, int depth, enum jtype *t, bool *esc);
+
+static bool jliteral(struct jp *j, const char *word, enum jtype type, enum jtype *t)
+{
+	size_t n = strlen(word);
+
+	if (j->n - j->i < n || memcmp(j->p + j->i, word, n) != 0)
+		return jfail(j, "unexpected character");
+	j->i += n;
+	*t = type;
+	return true;
+}
+
+static bool jnumber(struct jp *j)
+{
+	size_t s = j->i;
+
+	while (j->i < j->n && strchr("+-.eE0123456789", j->p[j->i]) && j->p[j->i])
+		j->i++;
+	if (!sql_is_json_number(j->p + s, j->i - s))
+		return jfail(j, "bad number");
+	return true;
+}
+
+/* An object or array at '{' / '['. */
+static bool jcontainer(struct jp *j, int depth)
+{
+	char close = j->p[j->i] == '{' ? '}' : ']';
+	bool obj = close == '}', esc;
+	enum jtype t;
+
+	if (depth >= JSON_DEPTH_MAX)
+		return jfail(j, "nested too deep");
+	j->i++;
+	jws(j);
+	if (j->i < j->n && j->p[j->i] == close) {
+		j->i++;
+		return true;
+	}
+	for (;;) {
+		if (obj) {
+			jws(j);
+			if (j->i >= j->n || j->p[j->i] != '"')
+				return jfail(j, "expected a key");
+			if (!jstring(j, &esc))
+				return false;
+			jws(j);
+			if (j->i >= j->n || j->p[j->i] != ':')
+				return jfail(j, "expected ':'");
+			j->i++;
+		}
+		if (!jvalue(j, depth + 1, &t, &esc))
+			return false;
+		jws(j);
+		if (j->i < j->n && j->p[j->i] == ',') {
+			j->i++;
+			continue;
+		}
+		if (j->i < j->n && j->p[j->i] == close) {
+			j->i++;
+			return true;
+		}
+		return jfail(j, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+static bool jvalue(struct jp *j, int depth, enum jtype *t, bool *esc)
+{
+	char c;
+
+	jws(j);
+	if (j->i >= j->n)
+		return jfail(j, "expected a value");
+	c = j->p[j->i];
+	*esc = false;
+	switch (c) {
+	case '{': *t = J_OBJ; return jcontainer(j, depth);
+	case '[': *t = J_ARR; return jcontainer(j, depth);
+	case '"': *t = J_STR; return jstring(j, esc);
+	case 't': return jliteral(j, "true", J_TRUE, t);
+	case 'f': return jliteral(j, "false", J_FALSE, t);
+	case 'n': return jliteral(j, "null", J_NULL, t);
+	default:
+		*t = J_NUM;
+		if (c == '-' || (c >= '0' && c <= '9'))
+			return jnumber(j);
+		return jfail(j, "unexpected character");
+	}
+}
+
+/* Check rec as one object and list its top-level members into *mv. */
+static bool parse_record(struct jp *j, struct member **mv, size_t *nm, size_t *am)
+{
+	*nm = 0;
+	jws(j);
+	if (j->i >= j->n || j->p[j->i] != '{')
+		return jfail(j, "expected a JSON object");
+	j->i++;
+	jws(j);
+	if (j->i < j->n && j->p[j->i] == '}') {
+		j->i++;
+		goto end;
+	}
+	for (;;) {
+		struct member m;
+		size_t s;
+		jws(j);
+		if (j->i >= j->n || j->p[j->i] != '"')
+			return jfail(j, "expected a key");
+		s = j->i;
+		m.kesc = false;
+		if (!jstring(j, &m.kesc))
+			return false;
+		m.k = j->p + s + 1;
+		m.klen = j->i - s - 2;
+		jws(j);
+		if (j->i >= j->n || j->p[j->i] != ':')
+			return jfail(j, "expected ':'");
+		j->i++;
+		jws(j);
+		s = j->i;
+		if (!jvalue(j, 1, &m.type, &m.vesc))
+			return false;
+		m.v = j->p + s;
+		m.vlen = j->i - s;
+		if (m.type == J_STR) {
+			m.v++;
+			m.vlen -= 2;
+		}
+		if (*nm == *am) {
+			*am = *am ? *am * 2 : 16;
+			*mv = sql_xrealloc(*mv, sizeof(**mv) * *am);
+		}
+		(*mv)[(*nm)++] = m;
+		jws(j);
+		if (j->i < j->n && j->p[j->i] == ',') {
+			j->i++;
+			continue;
+		}
+		if (j->i < j->n && j->p[j->i] == '}') {
+			j->i++;
+			break;
+		}
+		return jfail(j, "expected ',' or '}'");
+	}
+end:
+	jws(j);
+	if (j->i != j->n)
+		return jfail(j, "data after the object");
+	return true;
+}
+
+/* --- decoding strings ------------------------------------------------ */
+
+static unsigned hexval(const char *p)
+{
+	unsigned v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		char c = p[k];
+		v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+static void put_utf8(struct sbuf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+	} else {
+		u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+	}
+	sbuf_add(b, u, n);
+}
+
+/*
+ * Append the checked string body s[0..n) decoded; with copy, escaped for
+ * COPY text format. NULL, or what is wrong (\u0000 has no place in text).
+ */
+static const char *decode(struct sbuf *b, const char *s, size_t n, bool copy)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *bs = memchr(s + i, '\\', n - i);
+		size_t run = bs ? (size_t)(bs - s) - i : n - i;
+		unsigned cp;
+		char c;
+		sbuf_add(b, s + i, run);
+		i += run;
+		if (i >= n)
+			break;
+		c = s[i + 1];
+		i += 2;
+		switch (c) {
+		case 'n': sbuf_add(b, copy ? "\\n" : "\n", copy ? 2 : 1); continue;
+		case 'r': sbuf_add(b, copy ? "\\r" : "\r", copy ? 2 : 1); continue;
+		case 't': sbuf_add(b, copy ? "\\t" : "\t", copy ? 2 : 1); continue;
+		case 'b': sbuf_addc(b, '\b'); continue;
+		case 'f': sbuf_addc(b, '\f'); continue;
+		case '\\': sbuf_add(b, "\\\\", copy ? 2 : 1); continue;
+		case 'u': break;
+		default: sbuf_addc(b, c); continue; /* " and / */
+		}
+		cp = hexval(s + i);
+		i += 4;
+		if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= n && s[i] == '\\' && s[i + 1] == 'u') {
+			unsigned lo = hexval(s + i + 2);
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				i += 6;
+			}
+		}
+		if (cp == 0)
+			return "\\u0000 cannot be stored in a text value";
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			cp = 0xFFFD; /* a lone surrogate */
+		if (copy && (cp == '\\' || cp == '\n' || cp == '\r' || cp == '\t')) {
+			const char *e = cp == '\\' ? "\\\\" : cp == '\n' ? "\\n" : cp == '\r' ? "\\r" :
+									     "\\t";
+			sbuf_add(b, e, 2);
+		} else {
+			put_utf8(b, cp);
+		}
+	}
+	return NULL;
+}
+
+/* --- reading records ------------------------------------------------- */
+
+enum { A_START, A_FIRST, A_NEXT, A_END };
+
+struct reader {
+	struct src *s;
+	bool array;
+	int state;
+	uint64_t line; /* of s->buf[s->pos] */
+};
+
+static int too_long(struct reader *r)
+{
+	sql_error("%s:%llu: record longer than %u bytes", r->s->path,
+		  (unsigned long long)r->line, LOAD_RECORD_MAX);
+	return -1;
+}
+
+/* The next jsonl line with something on it. */
+static int next_line(struct reader *r, const char **rec, size_t *len, uint64_t *line)
+{
+	for (;;) {
+		struct src *s = r->s;
+		const char *p = s->buf + s->pos, *nl = memchr(p, '\n', s->len - s->pos);
+		size_t n, i;
+		if (!nl && !s->eof) {
+			int rc = src_more(s, LOAD_RECORD_MAX);
+			if (rc == -2)
+				return too_long(r);
+			if (rc < 0)
+				return -1;
+			continue;
+		}
+		n = nl ? (size_t)(nl - p) : s->len - s->pos;
+		if (!nl && n == 0)
+			return 0;
+		s->pos += nl ? n + 1 : n;
+		*line = r->line++;
+		for (i = 0; i < n && strchr(" \t\r", p[i]); i++)
+			;
+		if (i == n)
+			continue; /* a blank line */
+		*rec = p;
+		*len = n;
+		return 1;
+	}
+}
+
+/* Skip whitespace; the next character, -1 at the end, -2 on error. */
+static int array_ws(struct reader *r)
+{
+	struct src *s = r->s;
+
+	for (;;) {
+		while (s->pos < s->len) {
+			char c = s->buf[s->pos];
+			if (c == '\n')
+				r->line++;
+			else if (c != ' ' && c != '\t' && c != '\r')
+				return (unsigned char)c;
+			s->pos++;
+		}
+		int rc = src_more(s, LOAD_RECORD_MAX);
+		if (rc == 0)
+			return -1;
+		if (rc < 0)
+			return -2;
+	}
+}
+
+/* The extent of the value at s->pos: strings, escapes and nesting. */
+static int element(struct reader *r, const char **rec, size_t *len, uint64_t *line)
+{
+	struct src *s = r->s;
+	size_t e = 0, k;
+	int depth = 0;
+	bool in_str = false, esc = false;
+
+	for (;;) {
+		const char *p = s->buf + s->pos;
+		size_t avail = s->len - s->pos;
+		for (; e < avail; e++) {
+			char c = p[e];
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"')
+					in_str = false;
+				continue;
+			}
+			if (c == '"')
+				in_str = true;
+			else if (c == '{' || c == '[')
+				depth++;
+			else if ((c == '}' || c == ']') && --depth == 0) {
+				e++;
+				goto done;
+			}
+		}
+		int rc = src_more(s, LOAD_RECORD_MAX);
+		if (rc == -2)
+			return too_long(r);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			sql_error("%s:%llu: the array's last element is cut short", s->path,
+				  (unsigned long long)r->line);
+			return -1;
+		}
+	}
+done:
+	*rec = s->buf + s->pos;
+	*len = e;
+	*line = r->line;
+	for (k = 0; k < e; k++)
+		r->line += (*rec)[k] == '\n';
+	s->pos += e;
+	return 1;
+}
+
+/* The next element of the top-level array. */
+static int next_element(struct reader *r, const char **rec, size_t *len, uint64_t *line)
+{
+	int c = array_ws(r);
+
+	if (c == -2)
+		return -1;
+	switch (r->state) {
+	case A_START:
+		if (c != '[') {
+			sql_error("%s:%llu: a json load reads one top-level array: expected '['",
+				  r->s->path, (unsigned long long)r->line);
+			return -1;
+		}
+		r->s->pos++;
+		r->state = A_FIRST;
+		return next_element(r, rec, len, line);
+	case A_FIRST:
+	case A_NEXT:
+		if (c == ']') {
+			r->s->pos++;
+			r->state = A_END;
+			return next_element(r, rec, len, line);
+		}
+		if (r->state == A_NEXT) {
+			if (c != ',') {
+				sql_error("%s:%llu: expected ',' or ']' after an element", r->s->path,
+					  (unsigned long long)r->line);
+				return -1;
+			}
+			r->s->pos++;
+			c = array_ws(r);
+			if (c == -2)
+				return -1;
+		}
+		if (c != '{') {
+			sql_error("%s:%llu: expected a JSON object", r->s->path,
+				  (unsigned long long)r->line);
+			return -1;
+		}
+		r->state = A_NEXT;
+		return element(r, rec, len, line);
+	default:
+		if (c == -1)
+			return 0;
+		sql_error("%s:%llu: data after the top-level array", r->s->path,
+			  (unsigned long long)r->line);
+		return -1;
+	}
+}
+
+static int next_record(struct reader *r, const char **rec, size_t *len, uint64_t *line)
+{
+	return r->array ? next_element(r, rec, len, line) : next_line(r, rec, len, line);
+}
+
+/* --- records to rows -------------------------------------------------- */
+
+struct conv {
+	struct load_ctx *L;
+	const char *path;
+	long whole;      /* the column a whole object goes into, or -1 */
+	long *pos;       /* table column -> place in the COPY list, -1: not copied */
+	size_t *col;     /* place in the COPY list -> table column */
+	size_t ncopy;
+	long *slot;      /* place in the COPY list -> member, per row */
+	struct member *mv;
+	size_t nm, am;
+	struct sbuf key, suffix;
+	bool started;
+	struct copyw w;
+};
+
+/* The column a whole object goes into: the only fillable one without a
+ * default, when it is json/jsonb and no columns: mapping is given. */
+static long whole_column(const struct load_ctx *L)
+{
+	long found = -1;
+	size_t i, n = 0;
+
+	if (L->l->n_columns)
+		return -1;
+	for (i = 0; i < L->t->ncols; i++)
+		if (load_fillable(L, i) && !L->t->cols[i].has_default)
+			found = (long)i, n++;
+	return n == 1 && L->t->cols[found].is_json ? found : -1;
+}
+
+/* The column of member m (key decoded when it has escapes), or -1. */
+static long member_col(struct conv *cv, const struct member *m)
+{
+	if (!m->kesc)
+		return load_key_col(cv->L, m->k, m->klen);
+	cv->key.len = 0;
+	sbuf_add(&cv->key, "", 0);
+	(void)decode(&cv->key, m->k, m->klen, false); /* a \u0000 key matches no column */
+	return load_key_col(cv->L, cv->key.p, cv->key.len);
+}
+
+static bool named_in_columns(const struct load_ctx *L, size_t col)
+{
+	size_t i;
+
+	for (i = 0; i < L->l->n_columns; i++)
+		if (strcmp(L->l->columns[i].key, L->t->cols[col].name) == 0)
+			return true;
+	return false;
+}
+
+/* The COPY list from the first record; start the COPY. 0 or -1. */
+static int start_copy(struct conv *cv)
+{
+	struct load_ctx *L = cv->L;
+	struct sbuf sql = {0};
+	PGresult *err = NULL;
+	size_t i, k;
+
+	for (i = 0; i < L->t->ncols; i++)
+		cv->pos[i] = -1;
+	cv->ncopy = 0;
+	sbuf_addf(&sql, "COPY %s (", L->t->qname);
+	for (i = 0; i < L->t->ncols; i++) {
+		bool take = load_fillable(L, i);
+		if (take && cv->whole >= 0)
+			take = (long)i == cv->whole;
+		else if (take && L->t->cols[i].has_default && !named_in_columns(L, i)) {
+			take = false;
+			for (k = 0; k < cv->nm && !take; k++)
+				take = member_col(cv, &cv->mv[k]) == (long)i;
+		}
+		if (!take)
+			continue;
+		cv->pos[i] = (long)cv->ncopy;
+		cv->col[cv->ncopy++] = i;
+		sbuf_addf(&sql, "%s%s", cv->ncopy > 1 ? ", " : "", L->t->cols[i].qname);
+	}
+	load_copy_sql(L, &sql, NULL);
+	if (copyw_begin(&cv->w, L->c, sql.p, &err) != 0) {
+		load_copy_report(L->c, err, cv->path, "line", 0);
+		PQclear(err);
+		sbuf_release(&sql);
+		return -1;
+	}
+	sbuf_release(&sql);
+	cv->started = true;
+	return 0;
+}
+
+/* One row from the members of a record at line. 0, or -1 (logged). */
+static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
+{
+	struct sbuf *b = &cv->w.b;
+	size_t k;
+
+	if (cv->whole >= 0) {
+		sbuf_copy_text(b, rec, len);
+	} else {
+		for (k = 0; k < cv->ncopy; k++)
+			cv->slot[k] = -1;
+		for (k = 0; k < cv->nm; k++) {
+			const struct member *m = &cv->mv[k];
+			long col = member_col(cv, m);
+			if (col >= 0 && !cv->L->t->cols[col].generated && !load_fillable(cv->L, (size_t)col))
+				continue; /* a set: column: set wins */
+			if (col < 0 || cv->L->t->cols[col].generated) {
+				if (cv->L->l->ignore_unknown)
+					continue;
+				sql_error("%s:%llu: key \"%.*s\" is not a column of %s (ignore_unknown: "
+					  "true drops such keys)", cv->path, (unsigned long long)line,
+					  (int)(m->klen > 64 ? 64 : m->klen), m->k, cv->L->t->qname);
+				return -1;
+			}
+			if (cv->pos[col] < 0) {
+				sql_error("%s:%llu: key \"%.*s\" fills column %s, which has a default and "
+					  "was not in the file's first record: name it in columns: to load "
+					  "it", cv->path, (unsigned long long)line,
+					  (int)(m->klen > 64 ? 64 : m->klen), m->k,
+					  cv->L->t->cols[col].qname);
+				return -1;
+			}
+			cv->slot[cv->pos[col]] = (long)k;
+		}
+		for (k = 0; k < cv->ncopy; k++) {
+			const struct member *m;
+			const char *bad;
+			if (k)
+				sbuf_addc(b, '\t');
+			if (cv->slot[k] < 0 || cv->mv[cv->slot[k]].type == J_NULL) {
+				sbuf_add(b, "\\N", 2);
+				continue;
+			}
+			m = &cv->mv[cv->slot[k]];
+			if (m->type != J_STR) {
+				sbuf_copy_text(b, m->v, m->vlen);
+			} else if (cv->L->t->cols[cv->col[k]].is_json) {
+				sbuf_copy_text(b, m->v - 1, m->vlen + 2); /* with its quotes */
+			} else if (!m->vesc) {
+				sbuf_add(b, m->v, m->vlen); /* nothing to escape in it */
+			} else if ((bad = decode(b, m->v, m->vlen, true))) {
+				sql_error("%s:%llu: key \"%.*s\": %s", cv->path, (unsigned long long)line,
+					  (int)(m->klen > 64 ? 64 : m->klen), m->k, bad);
+				return -1;
+			}
+		}
+	}
+	sbuf_add(b, cv->suffix.p, cv->suffix.len);
+	sbuf_addc(b, '\n');
+	return copyw_maybe_flush(&cv->w) == 0 ? 0 : 1;
+}
+
+/* Check a record, start the COPY at the first one, emit the row. */
+static int convert(struct conv *cv, const char *rec, size_t len, uint64_t line)
+{
+	struct jp j = {rec, len, 0, NULL};
+	uint64_t at;
+	size_t k;
+
+	if (!parse_record(&j, &cv->mv, &cv->nm, &cv->am)) {
+		at = line;
+		for (k = 0; k < j.i && k < len; k++)
+			at += rec[k] == '\n';
+		sql_error("%s:%llu: bad JSON: %s", cv->path, (unsigned long long)at, j.err);
+		return -1;
+	}
+	if (!cv->started && start_copy(cv) != 0)
+		return -1;
+	return emit_row(cv, rec, len, line);
+}
+
+/* The line where record number k (1-based) of path starts; 0 if none. */
+static uint64_t record_line(const char *path, bool array, uint64_t k)
+{
+	struct src s;
+	struct reader r;
+	const char *rec;
+	size_t len;
+	uint64_t line = 0, n = 0;
+
+	if (!k || src_open(&s, path) != 0)
+		return 0;
+	r = (struct reader){&s, array, A_START, 1};
+	while (n < k && next_record(&r, &rec, &len, &line) == 1)
+		n++;
+	src_close(&s);
+	return n == k ? line : 0;
+}
+
+static int convert_file(struct conv *cv, struct src *s, uint64_t *rows)
+{
+	struct reader r = {s, cv->L->l->format == SPEC_FMT_JSON, A_START, 1};
+	PGresult *err = NULL;
+	const char *rec;
+	size_t len;
+	uint64_t line;
+	int rc;
+
+	while ((rc = next_record(&r, &rec, &len, &line)) == 1)
+		if ((rc = convert(cv, rec, len, line)) != 0)
+			break;
+	if (!cv->started)
+		return rc < 0 ? -1 : 0; /* no record: no rows */
+	if (rc < 0) {
+		(void)!copyw_end(&cv->w, "bad record", rows, &err); /* it is logged */
+		return -1;
+	}
+	if (copyw_end(&cv->w, NULL, rows, &err) != 0) {
+		uint64_t at = record_line(cv->path, r.array, load_copy_err_line(err));
+		load_copy_report(cv->L->c, err, cv->path, "line", at);
+		PQclear(err);
+		return -1;
+	}
+	return 0;
+}
+
+int load_json_file(struct load_ctx *L, const char *path, uint64_t *rows)
+{
+	struct conv cv;
+	struct src s;
+	int rc;
+
+	*rows = 0;
+	memset(&cv, 0, sizeof(cv));
+	cv.L = L;
+	cv.path = path;
+	cv.whole = whole_column(L);
+	if (src_open(&s, path) != 0)
+		return -1;
+	cv.pos = sql_xmalloc(sizeof(long) * (L->t->ncols + 1));
+	cv.col = sql_xmalloc(sizeof(size_t) * (L->t->ncols + 1));
+	cv.slot = sql_xmalloc(sizeof(long) * (L->t->ncols + 1));
+	load_set_suffix(L, path, false, &cv.suffix);
+	rc = convert_file(&cv, &s, rows);
+	src_close(&s);
+	free(cv.pos);
+	free(cv.col);
+	free(cv.slot);
+	free(cv.mv);
+	sbuf_release(&cv.key);
+	sbuf_release(&cv.suffix);
+	sbuf_release(&cv.w.b);
+	return rc;
+}
