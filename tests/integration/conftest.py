@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from pg import pg, pg_db  # noqa: F401  (the throwaway PostgreSQL, pg.py)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAGD = os.environ.get("DAGD_BIN", os.path.join(ROOT, "build", "dagd"))
 JOB = os.environ.get("DAGD_JOB_BIN", os.path.join(ROOT, "build", "dagd-job"))
