@@ -62,6 +62,7 @@ DAEMON_SRCS += daemon/trigger.c
 DAEMON_SRCS += daemon/timefmt.c
 DAEMON_SRCS += daemon/store_sqlite.c
 DAEMON_SRCS += daemon/store_sqlite_read.c
+DAEMON_SRCS += daemon/store_sqlite_grid.c
 # The migrations sql/schema/*/*.sql, generated into C (daemon/schema.h);
 # a source here so the fuzz rule compiles it too (object: $(BUILD)/$(BUILD)/gen/).
 DAEMON_SRCS += $(BUILD)/gen/schema.c
@@ -80,9 +81,14 @@ DAEMON_SRCS += daemon/cli_test.c
 DAEMON_SRCS += daemon/router.c
 DAEMON_SRCS += daemon/http.c
 DAEMON_SRCS += daemon/http_reply.c
+DAEMON_SRCS += daemon/http_etag.c
 DAEMON_SRCS += daemon/api.c
 DAEMON_SRCS += daemon/api_logs.c
 DAEMON_SRCS += daemon/api_misc.c
+DAEMON_SRCS += daemon/api_grid.c
+DAEMON_SRCS += daemon/api_web.c
+# The dashboard web/*, generated into C (daemon/web_assets.h), like schema.c.
+DAEMON_SRCS += $(BUILD)/gen/web.c
 
 # The worker, dagd-job: runs one task try (jobs/), links libc only, and
 # statically (exec skips the dynamic loader; not with a sanitizer).
@@ -156,6 +162,14 @@ $(BUILD)/gen/schema.c: $(SCHEMA_SQL) daemon/embed.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  EMBED   $@")
 	$(Q)sh daemon/embed.sh $@ $(SCHEMA_SQL)
+
+# Embedded dashboard: web/ is flat; the folder itself is a prerequisite so
+# that adding or removing a file regenerates the table.
+WEB_FILES = $(sort $(wildcard web/*))
+$(BUILD)/gen/web.c: $(WEB_FILES) web daemon/embed_web.sh
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)sh daemon/embed_web.sh $@ $(WEB_FILES)
 
 $(BUILD)/dagd: $(BUILD)/daemon/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")

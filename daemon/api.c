@@ -29,6 +29,7 @@
 enum route_id {
 	R_HEALTHZ, R_READYZ, R_DAGS, R_DAG, R_DAG_PATCH, R_IMPORT_ERRORS, R_RUNS, R_TRIGGER,
 	R_RUN, R_CLEAR, R_MARK, R_TRIES, R_LOG, R_NEXT, R_SOURCE, R_BACKFILL, R_INDEX,
+	R_GRID, R_STATIC,
 };
 
 static const struct route routes[] = {
@@ -49,6 +50,8 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/dags/{dag}/source", R_SOURCE},
 	{"POST", "/api/v1/dags/{dag}/backfill", R_BACKFILL},
 	{"GET", "/", R_INDEX},
+	{"GET", "/api/v1/dags/{dag}/grid", R_GRID},
+	{"GET", "/static/{file}", R_STATIC},
 };
 
 struct api {
@@ -493,6 +496,12 @@ static void handle(void *ctx, struct http_req *req)
 		break;
 	case R_INDEX:
 		api_index(a, req);
+		break;
+	case R_GRID:
+		api_grid(a, req, dag);
+		break;
+	case R_STATIC:
+		api_static(a, req, route_param(&m, "file"));
 		break;
 	}
 	route_match_release(&m);

@@ -24,7 +24,11 @@ void api_log(struct api *a, struct http_req *req, struct dag *dag, const char *r
 	     const char *task, const char *try_s);
 void api_mark(struct api *a, struct http_req *req, struct dag *dag, const char *run_id,
 	      const char *task);
+/* The dashboard (api_web.c): GET / and GET /static/{file}, from memory. */
 void api_index(struct api *a, struct http_req *req);
+void api_static(struct api *a, struct http_req *req, const char *name);
+/* GET /api/v1/dags/{dag}/grid (api_grid.c). */
+void api_grid(struct api *a, struct http_req *req, struct dag *dag);
 /* Add a reply header; a refusal is a bug here, so it is logged. */
 void api_header(struct http_req *req, const char *name, const char *value);
 

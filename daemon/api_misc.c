@@ -1,7 +1,7 @@
 /*
  * api_misc.c - small API pieces: the next intervals of a DAG, the audit
- * line of a mutating call, marking a task instance, and the index page
- * until the dashboard lands.
+ * line of a mutating call, marking a task instance. (The dashboard's
+ * pages are api_web.c's.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -88,13 +88,4 @@ void api_mark(struct api *a, struct http_req *req, struct dag *dag, const char *
 			out = json_object();
 		http_reply_json(req, 200, out);
 	}
-}
-
-void api_index(struct api *a, struct http_req *req)
-{
-	static const char page[] =
-		"<!doctype html><meta charset=utf-8><title>dagd</title>"
-		"<h1>dagd</h1><p>The API is at <a href=/api/v1/dags>/api/v1/dags</a>.</p>";
-	(void)a;
-	http_reply_data(req, 200, "text/html; charset=utf-8", page, sizeof(page) - 1, false);
 }

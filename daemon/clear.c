@@ -144,6 +144,10 @@ int engine_clear(struct engine *e, const char *dag_id, const char *run_id,
 		n++;
 	}
 	free(sel);
+	if (loaded && n == 0) {
+		sched_run_free(r); /* nothing to rerun: the run stays as it was */
+		return 0;
+	}
 	if (loaded) {
 		r->state = RUN_RUNNING;
 		r->end_us = 0;
@@ -193,6 +197,17 @@ int engine_mark(struct engine *e, const char *dag_id, const char *run_id, const 
 		dispatch_dequeue(e, ti);
 	ti->end_us = 0;
 	sched_ti_set(e, ti, state, engine_now_us());
+	/* downstream instances that never ran because of it get a new look */
+	{
+		unsigned char *down = xcalloc(r->n_tis + 1, 1);
+		mark_down(r->dag, (size_t)i, down);
+		for (size_t k = 0; k < r->n_tis; k++)
+			if (down[k] && r->tis[k].state == TI_UPSTREAM_FAILED) {
+				r->tis[k].end_us = 0;
+				sched_ti_set(e, &r->tis[k], TI_NONE, engine_now_us());
+			}
+		free(down);
+	}
 	if (loaded) {
 		/* re-evaluate the run: its state follows the new task states */
 		r->state = RUN_RUNNING;

@@ -25,6 +25,7 @@
 #include "duration.h"
 #include "engine_internal.h"
 #include "log.h"
+#include "metrics.h"
 #include "proc_info.h"
 #include "render.h"
 #include "result.h"
@@ -150,6 +151,17 @@ static void start_try(struct engine *e, struct ti *ti, struct pool_state *ps, in
 
 	ti->try_number++;
 	ti->start_us = now_us;
+	if (ti->ready_us)
+		metrics_observe(MH_START_LATENCY, now_us - ti->ready_us);
+	{
+		const struct task *t = &ti->run->dag->tasks[ti->task];
+		int64_t last = 0;
+		for (size_t i = 0; i < t->n_up; i++)
+			if (ti->run->tis[t->up[i]].end_us > last)
+				last = ti->run->tis[t->up[i]].end_us;
+		if (last)
+			metrics_observe(MH_HOP, now_us - last);
+	}
 	if (!ti->first_start_us)
 		ti->first_start_us = now_us;
 	ti->end_us = 0;
@@ -498,6 +510,7 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 		append_log(log, "dagd: %s\n", reason);
 	/* the try's own outcome goes to the history; the instance may retry */
 	ti->state = s;
+	metrics_try_ended(s);
 	if (store_try_insert(e->st, ti) != 0)
 		log_error("dispatch", "task=%s try history not stored", t->id);
 	if (s == TI_FAILED && ti->try_number <= t->retries && ti->run->state == RUN_RUNNING &&
@@ -901,6 +914,19 @@ void dispatch_keeper_lost(struct engine *e)
 			settle_from_record(p, -1, 0);
 			proc_close(p);
 		}
+	}
+}
+
+void engine_pool_stats(struct engine *e,
+		       void (*cb)(void *arg, const char *pool, int size, int running, int queued),
+		       void *arg)
+{
+	for (size_t i = 0; i < e->n_pools; i++) {
+		int queued = 0;
+		for (size_t j = 0; j < e->n_ready; j++)
+			queued += strcmp(e->ready[j]->pool ? e->ready[j]->pool : "default",
+					 e->pools[i].name) == 0;
+		cb(arg, e->pools[i].name, e->pools[i].size, e->pools[i].running, queued);
 	}
 }
 

@@ -15,6 +15,7 @@
 #include "engine_internal.h"
 #include "interval.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "tz.h"
 
@@ -30,6 +31,8 @@ static void drain_finish(struct engine *e);
 static void timer_cb(uv_timer_t *t)
 {
 	struct engine *e = t->data;
+	if (e->timer_due_ms)
+		metrics_observe(MH_LOOP_LAG, ((int64_t)uv_now(e->loop) - e->timer_due_ms) * 1000);
 	e->timer_due_ms = 0;
 	engine_wakeup(e);
 }
@@ -65,8 +68,12 @@ static void prepare_cb(uv_prepare_t *h)
 		sched_pass(e, engine_now_us());
 		arm_timer(e);
 	}
-	if (store_pending(e->st) && (rc = store_commit(e->st)) != 0)
-		log_error("engine", "commit failed: %s", dagd_strerror(rc));
+	if (store_pending(e->st)) {
+		if ((rc = store_commit(e->st)) != 0)
+			log_error("engine", "commit failed: %s", dagd_strerror(rc));
+		else
+			metrics_observe(MH_COMMIT, store_last_commit_us(e->st));
+	}
 	if (e->n_spawn)
 		dispatch_spawn_pending(e); /* writes pids: committed next turn */
 	if (e->draining && e->drain_done && e->running == 0 && !store_pending(e->st))

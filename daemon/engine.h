@@ -93,6 +93,10 @@ int64_t engine_next_due(struct engine *e, const char *dag);
 
 /* Stop launching new tries; grace_ms later call done(ctx) (running tries keep running). */
 void engine_drain(struct engine *e, int64_t grace_ms, void (*done)(void *), void *ctx);
+/* For each pool seen so far: its size (-1 unlimited), tries running, queued. */
+void engine_pool_stats(struct engine *e,
+		       void (*cb)(void *arg, const char *pool, int size, int running, int queued),
+		       void *arg);
 /* Number of tries running now. */
 int engine_running(const struct engine *e);
 /* Ask for a scheduling pass this loop turn (the only way to request work). */

@@ -107,8 +107,27 @@ int http_add_header(struct http_req *req, const char *name, const char *value) D
  * Reply with body serialised as compact JSON, Content-Type
  * application/json. Takes ownership of body (a NULL body answers 500, so
  * json_*() results may be passed unchecked). status is 200..599.
+ * A 200 answer to GET or HEAD gets an ETag header (http_etag_of() of the
+ * body); when the request's If-None-Match names that tag, the reply is
+ * 304 Not Modified with no body instead (conditional polling).
  */
 void http_reply_json(struct http_req *req, int status, json_t *body);
+
+/* Length of an entity tag written by http_etag_of(), with its NUL. */
+#define HTTP_ETAG_LEN 20
+/* The strong entity tag ("\"<16 hex digits>\"") of len bytes of buf: a
+ * 64-bit FNV-1a hash. Cannot fail. */
+void http_etag_of(const void *buf, size_t len, char out[HTTP_ETAG_LEN]);
+/* true when the request's If-None-Match is "*" or lists etag (weak or not). */
+bool http_etag_match(const struct http_req *req, const char *etag);
+/*
+ * For a GET or HEAD: add ETag (http_etag_of(buf, len)) to the coming reply
+ * and, when If-None-Match names that tag, reply 304 Not Modified (no body;
+ * content_type as the full answer would have) and return true: req is
+ * answered. Otherwise return false and reply as usual (http_etag.c).
+ */
+bool http_reply_if_unchanged(struct http_req *req, const void *buf, size_t len,
+			     const char *content_type);
 
 /*
  * Reply {"error": error, "detail": detail} (detail NULL: ""). Invalid
@@ -122,7 +141,8 @@ void http_reply_error(struct http_req *req, int status, const char *error,
 /*
  * Reply with len bytes of buf as content_type. With copy, buf is copied
  * now; without, buf must stay valid and unchanged until the server stops
- * (static or embedded data such as web assets).
+ * (static or embedded data such as web assets). status is 200..599, or
+ * 304 (with len 0; see http_reply_if_unchanged()).
  */
 void http_reply_data(struct http_req *req, int status, const char *content_type,
 		     const void *buf, size_t len, bool copy);

@@ -41,7 +41,7 @@ static void set_reply(struct http_req *req, int status, struct MHD_Response *res
 		MHD_destroy_response(resp);
 		return;
 	}
-	if (status < 200 || status > 599) {
+	if ((status < 200 || status > 599) && status != 304) { /* 304: http_etag.c */
 		log_error(MOD, "bad status %d for '%s %s'; sending 500", status, req->method,
 			  req->path);
 		status = 500;
@@ -81,6 +81,10 @@ void http_reply_json(struct http_req *req, int status, json_t *body)
 			  req->path);
 		reply_buf(req, 500, "application/json", HTTP_FALLBACK_JSON, sizeof(HTTP_FALLBACK_JSON) - 1,
 			  MHD_RESPMEM_PERSISTENT);
+		return;
+	}
+	if (status == 200 && http_reply_if_unchanged(req, s, strlen(s), "application/json")) {
+		jansson_free(s); /* 304: the client has this body already */
 		return;
 	}
 	set_reply(req, status,

@@ -16,6 +16,7 @@
 #include "engine_internal.h"
 #include "interval.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "trigger.h"
 #include "tz.h"
@@ -157,8 +158,10 @@ static void create_run(struct engine *e, struct dstate *ds, const struct interva
 
 	ds->have_last = true;
 	ds->last_logical = iv->start;
-	if (r)
+	if (r) {
+		metrics_observe(MH_SCHED_DELAY, r->created_us - iv->end * 1000000);
 		sched_run_add(e, r);
+	}
 }
 
 /* Create the runs of ds whose intervals ended by now. */

@@ -117,5 +117,16 @@ int store_tries_list(struct store *st, const char *dag, const char *run_id, cons
 		     json_t **out);
 /* The last n run states of dag, newest first: ["success", ...]. */
 int store_last_states(struct store *st, const char *dag, int n, json_t **out);
+/*
+ * The grid view of dag's last `limit` runs (limit > 0, else DAGD_EINVAL):
+ * {"tasks": [row names], "runs": [...newest first], "total": N (all runs)}.
+ * Rows are tasks[0..n_tasks) in that order (the DAG's tasks), then any other
+ * task name found in those runs (a task since removed from the file). Each
+ * run has the fields of a run (no conf) and "cells": one entry per row,
+ * [state, try_number, start, end] or null when the run has no such task
+ * instance. Two queries (store_sqlite_grid.c).
+ */
+int store_grid(struct store *st, const char *dag, const char *const *tasks, size_t n_tasks,
+	       int limit, json_t **out);
 
 #endif

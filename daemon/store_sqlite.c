@@ -336,7 +336,7 @@ void store_close(struct store *st)
 /* --- batching ------------------------------------------------------------ */
 
 /* Open the turn's transaction before its first write. */
-static int begin_write(struct store *st)
+int store_sq_begin(struct store *st)
 {
 	sqlite3_stmt *s;
 
@@ -525,7 +525,7 @@ int store_run_insert(struct store *st, struct run *r, bool *existed)
 	*existed = false;
 	if (r->n_tis > 0 && !r->dag)
 		return DAGD_EINVAL; /* task names come from r->dag */
-	rc = begin_write(st);
+	rc = store_sq_begin(st);
 	if (rc != 0)
 		return rc;
 	s = store_sq_stmt(st, SQ_SAVEPOINT);
@@ -561,7 +561,7 @@ static int step_one_row(struct store *st, sqlite3_stmt *s, int b, const char *wh
 int store_run_update(struct store *st, const struct run *r)
 {
 	sqlite3_stmt *s;
-	int b = 0, rc = begin_write(st);
+	int b = 0, rc = store_sq_begin(st);
 
 	if (rc != 0)
 		return rc;
@@ -576,7 +576,7 @@ int store_run_update(struct store *st, const struct run *r)
 int store_ti_update(struct store *st, const struct ti *ti)
 {
 	sqlite3_stmt *s;
-	int b, rc = begin_write(st);
+	int b, rc = store_sq_begin(st);
 
 	if (rc != 0)
 		return rc;
@@ -589,7 +589,7 @@ int store_ti_update(struct store *st, const struct ti *ti)
 int store_try_insert(struct store *st, const struct ti *ti)
 {
 	sqlite3_stmt *s;
-	int b = 0, rc = begin_write(st);
+	int b = 0, rc = store_sq_begin(st);
 
 	if (rc != 0)
 		return rc;
@@ -611,7 +611,7 @@ int store_try_insert(struct store *st, const struct ti *ti)
 int store_dag_upsert(struct store *st, const char *dag, bool paused_initial, bool *paused)
 {
 	sqlite3_stmt *s;
-	int b = 0, rc = begin_write(st);
+	int b = 0, rc = store_sq_begin(st);
 
 	if (rc != 0)
 		return rc;
@@ -633,7 +633,7 @@ int store_dag_upsert(struct store *st, const char *dag, bool paused_initial, boo
 int store_dag_set_paused(struct store *st, const char *dag, bool paused)
 {
 	sqlite3_stmt *s;
-	int b = 0, rc = begin_write(st);
+	int b = 0, rc = store_sq_begin(st);
 
 	if (rc != 0)
 		return rc;

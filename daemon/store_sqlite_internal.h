@@ -136,6 +136,9 @@ sqlite3_stmt *store_sq_stmt(struct store *st, enum sq_stmt id);
  */
 int store_sq_fail(struct store *st, sqlite3_stmt *s, const char *what);
 
+/* Open the turn's transaction before its first write (no-op when open). */
+int store_sq_begin(struct store *st);
+
 /* Bind helpers; NULL text binds SQL NULL. Return an SQLite code. */
 int store_sq_bind_text(sqlite3_stmt *s, int i, const char *v);
 int store_sq_bind_i64(sqlite3_stmt *s, int i, int64_t v);

@@ -1,0 +1,100 @@
+/*
+ * store_sqlite_audit.c - the audit log and the counts behind /metrics, in
+ * SQLite. Statements are prepared per call (these calls are rare next to
+ * the engine's), always with bound values.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "store.h"
+#include "util.h"
+#include "store_sqlite_internal.h"
+#include "timefmt.h"
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **s)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return store_sq_fail(st, NULL, "prepare");
+	return 0;
+}
+
+int store_audit_add(struct store *st, int64_t at_us, const char *who, const char *action,
+		    const char *dag, const char *detail)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_sq_begin(st)) != 0)
+		return rc;
+	if ((rc = prepare(st, "insert into audit (at_us, who, action, dag, detail) "
+			      "values (?, ?, ?, ?, ?)", &s)) != 0)
+		return rc;
+	store_sq_bind_i64(s, 1, at_us);
+	store_sq_bind_text(s, 2, who);
+	store_sq_bind_text(s, 3, action);
+	store_sq_bind_text(s, 4, dag);
+	store_sq_bind_text(s, 5, detail);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sq_fail(st, s, "insert audit");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_audit_list(struct store *st, int limit, int offset, json_t **out)
+{
+	sqlite3_stmt *s;
+	json_t *items = json_array();
+	int64_t total = 0;
+	int rc;
+
+	if ((rc = prepare(st, "select count(*) from audit", &s)) != 0)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		total = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if ((rc = prepare(st, "select at_us, who, action, dag, detail from audit "
+			      "order by at_us desc, id desc limit ? offset ?", &s)) != 0)
+		goto fail;
+	store_sq_bind_i64(s, 1, limit);
+	store_sq_bind_i64(s, 2, offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char at[40];
+		timefmt_us(sqlite3_column_int64(s, 0), at, sizeof(at));
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", at, "who",
+						       store_sq_col_str(s, 1), "action",
+						       store_sq_col_str(s, 2), "dag",
+						       (const char *)sqlite3_column_text(s, 3),
+						       "detail",
+						       (const char *)sqlite3_column_text(s, 4)));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		rc = DAGD_ESTORE;
+		goto fail;
+	}
+	*out = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total);
+	return 0;
+fail:
+	json_decref(items);
+	return rc;
+}
+
+int store_run_counts(struct store *st, json_t **out)
+{
+	sqlite3_stmt *s;
+	json_t *o = json_object();
+	int rc;
+
+	if ((rc = prepare(st, "select state, count(*) from runs group by state", &s)) != 0) {
+		json_decref(o);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_object_set_new(o, store_sq_col_str(s, 0), json_integer(sqlite3_column_int64(s, 1)));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(o);
+		return DAGD_ESTORE;
+	}
+	*out = o;
+	return 0;
+}
