@@ -59,9 +59,11 @@ DAEMON_SRCS += daemon/render.c
 DAEMON_SRCS += daemon/interval.c
 DAEMON_SRCS += daemon/state.c
 DAEMON_SRCS += daemon/trigger.c
+DAEMON_SRCS += daemon/metrics.c
 DAEMON_SRCS += daemon/timefmt.c
 DAEMON_SRCS += daemon/store_sqlite.c
 DAEMON_SRCS += daemon/store_sqlite_read.c
+DAEMON_SRCS += daemon/store_sqlite_audit.c
 DAEMON_SRCS += daemon/store_sqlite_grid.c
 # The migrations sql/schema/*/*.sql, generated into C (daemon/schema.h);
 # a source here so the fuzz rule compiles it too (object: $(BUILD)/$(BUILD)/gen/).
@@ -78,6 +80,10 @@ DAEMON_SRCS += daemon/keeper_link.c
 DAEMON_SRCS += daemon/serve.c
 DAEMON_SRCS += daemon/cli_run.c
 DAEMON_SRCS += daemon/cli_test.c
+DAEMON_SRCS += daemon/http_client.c
+DAEMON_SRCS += daemon/cli_client.c
+DAEMON_SRCS += daemon/cli_client_logs.c
+DAEMON_SRCS += daemon/cli_client_fmt.c
 DAEMON_SRCS += daemon/router.c
 DAEMON_SRCS += daemon/http.c
 DAEMON_SRCS += daemon/http_reply.c
@@ -85,6 +91,9 @@ DAEMON_SRCS += daemon/http_etag.c
 DAEMON_SRCS += daemon/api.c
 DAEMON_SRCS += daemon/api_logs.c
 DAEMON_SRCS += daemon/api_misc.c
+DAEMON_SRCS += daemon/api_metrics.c
+DAEMON_SRCS += daemon/api_openapi.c
+DAEMON_SRCS += $(BUILD)/gen/openapi.c
 DAEMON_SRCS += daemon/api_grid.c
 DAEMON_SRCS += daemon/api_web.c
 # The dashboard web/*, generated into C (daemon/web_assets.h), like schema.c.
@@ -200,6 +209,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(DAEMON_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(DAEMON_SRCS) $(PKG_LIBS) -lm
+
+# The OpenAPI document, embedded as a C string.
+$(BUILD)/gen/openapi.c: daemon/openapi.json daemon/embed_text.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh daemon/embed_text.sh $@ openapi_json daemon/openapi.json
 
 unit: $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)

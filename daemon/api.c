@@ -28,7 +28,7 @@
 
 enum route_id {
 	R_HEALTHZ, R_READYZ, R_DAGS, R_DAG, R_DAG_PATCH, R_IMPORT_ERRORS, R_RUNS, R_TRIGGER,
-	R_RUN, R_CLEAR, R_MARK, R_TRIES, R_LOG, R_NEXT, R_SOURCE, R_BACKFILL, R_INDEX,
+	R_RUN, R_CLEAR, R_MARK, R_TRIES, R_LOG, R_NEXT, R_SOURCE, R_BACKFILL, R_INDEX, R_METRICS, R_AUDIT, R_OPENAPI,
 	R_GRID, R_STATIC,
 };
 
@@ -50,6 +50,9 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/dags/{dag}/source", R_SOURCE},
 	{"POST", "/api/v1/dags/{dag}/backfill", R_BACKFILL},
 	{"GET", "/", R_INDEX},
+	{"GET", "/metrics", R_METRICS},
+	{"GET", "/api/v1/audit", R_AUDIT},
+	{"GET", "/api/v1/openapi.json", R_OPENAPI},
 	{"GET", "/api/v1/dags/{dag}/grid", R_GRID},
 	{"GET", "/static/{file}", R_STATIC},
 };
@@ -497,6 +500,15 @@ static void handle(void *ctx, struct http_req *req)
 	case R_INDEX:
 		api_index(a, req);
 		break;
+	case R_METRICS:
+		api_metrics(a, req);
+		break;
+	case R_AUDIT:
+		api_audit_list(a, req);
+		break;
+	case R_OPENAPI:
+		api_openapi(a, req);
+		break;
 	case R_GRID:
 		api_grid(a, req, dag);
 		break;
@@ -533,6 +545,19 @@ void api_stop(struct api *a)
 int api_port(const struct api *a)
 {
 	return http_port(a->srv);
+}
+
+void api_http_counters(struct api *a, void (*cb)(void *arg, const char *label, int status,
+						  uint64_t count),
+		       void *arg)
+{
+	http_counters_each(a->srv, cb, arg);
+}
+
+const struct route *api_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
 }
 
 struct dagd *api_daemon(struct api *a)

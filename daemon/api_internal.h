@@ -27,6 +27,16 @@ void api_mark(struct api *a, struct http_req *req, struct dag *dag, const char *
 /* The dashboard (api_web.c): GET / and GET /static/{file}, from memory. */
 void api_index(struct api *a, struct http_req *req);
 void api_static(struct api *a, struct http_req *req, const char *name);
+void api_metrics(struct api *a, struct http_req *req);
+void api_openapi(struct api *a, struct http_req *req);
+/* The embedded OpenAPI document (api_openapi.c) and the route table. */
+const char *api_openapi_text(size_t *len);
+const struct route *api_routes(size_t *n);
+void api_audit_list(struct api *a, struct http_req *req);
+/* The HTTP layer's reply counters of this API's server. */
+void api_http_counters(struct api *a, void (*cb)(void *arg, const char *label, int status,
+						  uint64_t count),
+		       void *arg);
 /* GET /api/v1/dags/{dag}/grid (api_grid.c). */
 void api_grid(struct api *a, struct http_req *req, struct dag *dag);
 /* Add a reply header; a refusal is a bug here, so it is logged. */

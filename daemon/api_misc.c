@@ -41,10 +41,17 @@ json_t *api_next_json(const struct dag *dag, int n)
 void api_audit(struct api *a, struct http_req *req, const char *action, const char *dag,
 	       const char *detail)
 {
-	(void)a;
-	log_info("audit", "who=%s action=%s dag=%s %s",
-		 http_header(req, "Authorization") ? "token" : "local", action, dag,
-		 detail ? detail : "");
+	struct dagd *d = api_daemon(a);
+	/* with a token configured a mutating call got here authenticated */
+	const char *who = d->token ? "token" : "local";
+	struct timespec ts;
+
+	(void)req;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (store_audit_add(d->st, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, who, action,
+			    dag, detail) != 0)
+		log_error("audit", "not stored: action=%s dag=%s", action, dag);
+	log_info("audit", "who=%s action=%s dag=%s %s", who, action, dag, detail ? detail : "");
 }
 
 void api_header(struct http_req *req, const char *name, const char *value)

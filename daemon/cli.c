@@ -28,7 +28,24 @@ static const char usage_text[] =
 	"                                 run a whole DAG once in the foreground\n"
 	"\n"
 	"the daemon:\n"
-	"  serve [--config FILE]          scheduler, workers, API and dashboard\n";
+	"  serve [--config FILE]          scheduler, workers, API and dashboard\n"
+	"\n"
+	"client commands (ask a running daemon; each takes --url URL, --token-file FILE,\n"
+	"--json; the daemon: --url, else $DAGD_URL, else the listen of the config):\n"
+	"  dags                           the DAGs: paused, schedule, next and last run\n"
+	"  trigger DAG [--conf JSON] [--date DATE] [--wait]\n"
+	"                                 start a manual run and print its id\n"
+	"  runs DAG [--state S] [--limit N]\n"
+	"                                 the latest runs, newest first\n"
+	"  rerun DAG RUN [TASK...] [--downstream] [--failed-only]\n"
+	"                                 clear task instances so they run again\n"
+	"  logs DAG RUN TASK [--try N] [-f]\n"
+	"                                 a try's log; -f follows it while it runs\n"
+	"  backfill DAG FROM TO [--dry-run]\n"
+	"                                 create the runs of the intervals in a range\n"
+	"  pause DAG, unpause DAG         stop or resume scheduling a DAG\n"
+	"  mark DAG RUN TASK success|failed\n"
+	"                                 set a task instance's state\n";
 
 int cli_usage(const char *text)
 {
@@ -165,6 +182,15 @@ int cli_main(int argc, char **argv)
 		{"run", cli_run},
 		{"test", cli_test},
 		{"serve", cli_serve},
+		{"dags", cli_dags},
+		{"trigger", cli_trigger},
+		{"runs", cli_runs},
+		{"rerun", cli_rerun},
+		{"logs", cli_logs},
+		{"backfill", cli_backfill},
+		{"pause", cli_pause},
+		{"unpause", cli_unpause},
+		{"mark", cli_mark},
 	};
 
 	if (argc < 2)

@@ -21,6 +21,16 @@ int cli_render(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_test(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+/* Client commands over the HTTP API (cli_client.c, cli_client_logs.c). */
+int cli_dags(int argc, char **argv);
+int cli_trigger(int argc, char **argv);
+int cli_runs(int argc, char **argv);
+int cli_rerun(int argc, char **argv);
+int cli_logs(int argc, char **argv);
+int cli_backfill(int argc, char **argv);
+int cli_pause(int argc, char **argv);
+int cli_unpause(int argc, char **argv);
+int cli_mark(int argc, char **argv);
 
 /* Print "usage: dagd CMD ..." to stderr and return EXIT_USAGE. */
 int cli_usage(const char *text);

@@ -96,6 +96,16 @@ int store_state_at(struct store *st, const char *dag, const char *task, int64_t 
 int store_dag_upsert(struct store *st, const char *dag, bool paused_initial, bool *paused);
 int store_dag_set_paused(struct store *st, const char *dag, bool paused);
 
+/* --- audit log and counts ----------------------------------------------- */
+
+/* Record a mutating call (written with this turn's transaction). */
+int store_audit_add(struct store *st, int64_t at_us, const char *who, const char *action,
+		    const char *dag, const char *detail);
+/* {"items": [{"at", "who", "action", "dag", "detail"}], "total"}, newest first. */
+int store_audit_list(struct store *st, int limit, int offset, json_t **out);
+/* {"success": N, "failed": N, ...}: runs by state. */
+int store_run_counts(struct store *st, json_t **out);
+
 /* --- reads for the API (jansson objects, shapes of DESIGN.md section 6) ---
  * The caller owns *out (json_decref). Logical dates and data intervals are
  * RFC 3339 UTC seconds ("2026-01-10T00:00:00Z"); start and end have
