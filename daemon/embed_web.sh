@@ -8,7 +8,7 @@
 set -eu
 out=$1
 shift
-tmp=$out.tmp
+tmp=$out.tmp.$$ # unique: two makes may run at once
 ctype() {
 	case "$1" in
 	*.html) echo 'text/html; charset=utf-8' ;;

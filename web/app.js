@@ -50,7 +50,7 @@ function toast(text, bad) {
   d.innerHTML = `<span>${esc(text)}</span><button type="button" class="x" aria-label="Dismiss">✕</button>`;
   d.querySelector('button').addEventListener('click', () => d.remove());
   toasts.appendChild(d);
-  if (!bad) setTimeout(() => d.remove(), 5000);
+  if (!bad) setTimeout(() => d.remove(), 4000);
   while (toasts.children.length > 4) toasts.firstChild.remove();
 }
 

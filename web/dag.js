@@ -14,7 +14,7 @@ import { renderGantt } from './gantt.js';
 import { Panel } from './panel.js';
 import { renderCode, renderRuns, RUNS_PAGE } from './views.js';
 import {
-  esc, badge, timeEl, relTime, href, apiPath, isActive, glyph,
+  esc, badge, timeEl, relTime, href, apiPath, isActive, glyph, fmtTime,
 } from './util.js';
 
 export const VIEWS = ['grid', 'graph', 'gantt', 'code', 'runs'];
@@ -28,6 +28,7 @@ const PAGE = `
   <div class="dag-body">
     <div class="view" tabindex="-1"></div>
     <aside class="panel" aria-label="Details"></aside>
+    <section class="logpane" aria-label="Log" hidden></section>
   </div>
 </section>`;
 
@@ -37,7 +38,7 @@ export function mountDag(root, route, ctx) {
   const tabsEl = root.querySelector('.tabs');
   const viewEl = root.querySelector('.view');
   const errEl = root.querySelector('.page-err');
-  const panel = new Panel(root.querySelector('.panel'), ctx);
+  const panel = new Panel(root.querySelector('.panel'), root.querySelector('.logpane'), ctx);
   const id = route.dag;
   let r = route; // current route
   let dag = null;
@@ -129,7 +130,7 @@ export function mountDag(root, route, ctx) {
     const s = sel();
     const runs = grid ? grid.runs : [];
     const cur = run ? run.run_id : null;
-    const opts = runs.map((x) => `<option value="${esc(x.run_id)}"${x.run_id === cur ? ' selected' : ''}>${glyph(x.state)} ${esc(x.logical_date.replace('T', ' ').replace(':00Z', 'Z'))} · ${esc(x.run_type)} · ${esc(x.state)}</option>`);
+    const opts = runs.map((x) => `<option value="${esc(x.run_id)}"${x.run_id === cur ? ' selected' : ''}>${glyph(x.state)} ${esc(fmtTime(x.logical_date, { seconds: false }))} · ${esc(x.run_type)} · ${esc(x.state)}</option>`);
     if (cur && !runs.some((x) => x.run_id === cur)) opts.unshift(`<option value="${esc(cur)}" selected>${esc(cur)}</option>`);
     viewEl.innerHTML = `<div class="view-head"><label>Run <select class="runsel">${opts.join('') || '<option value="">no run yet</option>'}</select></label>
       ${run ? badge(run.state) : ''}<span class="muted hint">Click a task for its tries and log</span></div><div class="graph-box"></div>`;

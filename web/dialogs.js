@@ -81,7 +81,8 @@ export function checkConf(text) {
     return { ok: true, value: v, message: `valid JSON object, ${n} key${n === 1 ? '' : 's'}` };
   } catch (e) {
     const where = jsonWhere(text, e);
-    return { ok: false, message: `not valid JSON${where ? ' at ' + where : ''}: ${e.message}` };
+    const why = e.message.replace(/\s*(in JSON\s*)?at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    return { ok: false, message: `not valid JSON${where ? ' at ' + where : ''}: ${why}` };
   }
 }
 

@@ -11,13 +11,14 @@ const LABEL_W = 190;
 const AXIS_H = 26;
 
 function niceStep(span) {
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000);
+  const steps = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000);
   return steps.find((s) => span / s <= 8) || 86400e3;
 }
 
-function tickLabel(t, step) {
-  const s = fmtTime(new Date(t).toISOString(), { date: false, seconds: step < 60000 });
-  return s;
+/** Clock time for steps of a second or more, else the offset from t0. */
+function tickLabel(t, step, t0) {
+  if (step < 1000) return `+${((t - t0) / 1000).toFixed(step < 100 ? 2 : 1)}s`;
+  return fmtTime(new Date(t).toISOString(), { date: false, seconds: step < 60000 });
 }
 
 /**
@@ -46,21 +47,22 @@ export function renderGantt(el, run, tries, order, linkOf, selTask) {
   const t0 = Math.min(...all.map((b) => b.a), ms(run.start) ?? Infinity);
   const t1 = Math.max(...all.map((b) => b.b ?? now), ms(run.end) ?? 0, t0 + 1000);
   const width = Math.max(640, Math.min(1400, el.clientWidth || 900));
-  const plotW = width - LABEL_W - 16;
+  const plotW = width - LABEL_W - 24; // room at the right end for a last short bar
   const X = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
   const height = AXIS_H + rows.length * ROW + 8;
   const step = niceStep(t1 - t0);
   const ticks = [];
-  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+  const origin = step < 1000 ? t0 : Math.ceil(t0 / step) * step;
+  for (let t = origin; t <= t1; t += step) {
     ticks.push(`<line class="tick" x1="${X(t)}" x2="${X(t)}" y1="${AXIS_H - 4}" y2="${height}"/>
-      <text class="ticklbl" x="${X(t)}" y="${AXIS_H - 9}" text-anchor="middle">${esc(tickLabel(t, step))}</text>`);
+      <text class="ticklbl" x="${X(t)}" y="${AXIS_H - 9}" text-anchor="middle">${esc(tickLabel(t, step, t0))}</text>`);
   }
   const body = rows.map((r, i) => {
     const y = AXIS_H + i * ROW;
     const last = r.bars.length ? r.bars[r.bars.length - 1].n : 0;
     const bars = r.bars.map((b) => {
       const x = X(b.a);
-      const w = Math.max(3, X(b.b ?? now) - x);
+      const w = Math.max(5, X(b.b ?? now) - x);
       const old = b.n !== last ? ' old' : '';
       const label = `${r.name} try ${b.n}: ${stateWords(b.state)}, ${fmtTime(new Date(b.a).toISOString())} → ${b.b ? fmtTime(new Date(b.b).toISOString()) : 'now'} (${fmtDur((b.b ?? now) - b.a)})`;
       const txt = w > 60 ? `${glyph(b.state)} try ${b.n}` : w > 18 ? glyph(b.state) : '';

@@ -8,20 +8,20 @@ import { esc, glyph, stateWords } from './util.js';
 
 const NODE_H = 44;
 const ROW_GAP = 18;
-const COL_GAP = 72;
+const COL_GAP = 60;
 const PAD = 16;
 
 let measureCtx = null;
-function textWidth(s) {
-  if (!measureCtx) {
-    measureCtx = document.createElement('canvas').getContext('2d');
-    measureCtx.font = '600 13px system-ui, sans-serif';
-  }
+function textWidth(s, font = '600 13px system-ui, sans-serif') {
+  if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
+  measureCtx.font = font;
   return measureCtx.measureText(s).width;
 }
+const SUB_FONT = '11px system-ui, sans-serif';
 
-/** Positions of the tasks: {nodes: {id: {x, y, w}}, width, height}. */
-export function layout(tasks) {
+/** Positions of the tasks: {nodes: {id: {x, y, w}}, width, height}.
+ * subOf(id) is a node's second line (its width counts too). */
+export function layout(tasks, subOf = () => '') {
   const ids = tasks.map((t) => t.task);
   const up = new Map(tasks.map((t) => [t.task, (t.depends || []).filter((d) => ids.includes(d))]));
   const down = new Map(ids.map((id) => [id, []]));
@@ -61,7 +61,7 @@ export function layout(tasks) {
   const height = tallest * (NODE_H + ROW_GAP) - ROW_GAP + 2 * PAD;
   let x = PAD;
   for (const l of layers) {
-    const w = Math.max(130, ...l.map((id) => Math.min(260, textWidth(id) + 50)));
+    const w = Math.max(120, ...l.map((id) => Math.min(280, Math.max(textWidth(id), textWidth(subOf(id), SUB_FONT)) + 50)));
     const top = (height - (l.length * (NODE_H + ROW_GAP) - ROW_GAP)) / 2;
     l.forEach((id, i) => { nodes[id] = { x, y: top + i * (NODE_H + ROW_GAP), w }; });
     x += w + COL_GAP;
@@ -81,7 +81,11 @@ function trunc(s, w) {
  * run_id (or none). sel: {task}; linkOf(task) gives a node's href.
  */
 export function renderGraph(el, dag, states, sel, linkOf) {
-  const L = layout(dag.tasks);
+  const sub = (id) => {
+    const [state, tryNo] = states[id] || ['none', 0];
+    return `${stateWords(state)}${tryNo > 1 ? ` · try ${tryNo}` : ''}`;
+  };
+  const L = layout(dag.tasks, sub);
   const edges = [];
   for (const [id, us] of L.up) {
     const b = L.nodes[id];
@@ -98,8 +102,8 @@ export function renderGraph(el, dag, states, sel, linkOf) {
   }
   const nodes = dag.tasks.map((t) => {
     const n = L.nodes[t.task];
-    const [state, tryNo] = states[t.task] || ['none', 0];
-    const words = `${stateWords(state)}${tryNo > 1 ? ` · try ${tryNo}` : ''}`;
+    const [state] = states[t.task] || ['none', 0];
+    const words = sub(t.task);
     const label = `${t.task}: ${words}`;
     return `<a class="node s-${esc(state)}${sel.task === t.task ? ' sel' : ''}" href="${esc(linkOf(t.task))}" aria-label="${esc(label)}" data-task="${esc(t.task)}">
       <title>${esc(label)} (${esc(t.kind)})</title>
@@ -107,7 +111,7 @@ export function renderGraph(el, dag, states, sel, linkOf) {
       <rect class="stripe" x="${n.x}" y="${n.y}" width="6" height="${NODE_H}" rx="3"/>
       <text class="gl" x="${n.x + 22}" y="${n.y + 27}" text-anchor="middle" aria-hidden="true">${glyph(state)}</text>
       <text class="name" x="${n.x + 36}" y="${n.y + 19}">${esc(trunc(t.task, n.w))}</text>
-      <text class="sub" x="${n.x + 36}" y="${n.y + 35}">${esc(words)} · ${esc(t.kind)}</text>
+      <text class="sub" x="${n.x + 36}" y="${n.y + 35}">${esc(words)}</text>
     </a>`;
   });
   el.innerHTML = `<svg class="graph" role="group" aria-label="Graph of ${esc(dag.dag)}: ${dag.tasks.length} tasks, left to right" width="${L.width}" height="${L.height}" viewBox="0 0 ${L.width} ${L.height}">

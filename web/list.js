@@ -73,7 +73,8 @@ function importErrors(errs) {
 
 export function mountList(root, route, ctx) {
   root.innerHTML = PAGE;
-  const q = root.querySelector('input[name=q]');
+  const page = root.firstElementChild; // listeners go here: root outlives this page
+  const q = page.querySelector('input[name=q]');
   const tagSel = root.querySelector('select[name=tag]');
   const tbody = root.querySelector('.dbody');
   const banner = root.querySelector('.import-errors');
@@ -106,7 +107,7 @@ export function mountList(root, route, ctx) {
     const total = tbody.children.length;
     count.textContent = n === total ? `${total} DAG${total === 1 ? '' : 's'}` : `${n} of ${total} DAGs`;
     empty.hidden = n > 0 || !data;
-    for (const b of root.querySelectorAll('.seg button')) b.setAttribute('aria-pressed', b.dataset.show === show ? 'true' : 'false');
+    for (const b of page.querySelectorAll('.seg button')) b.setAttribute('aria-pressed', b.dataset.show === show ? 'true' : 'false');
   };
 
   const render = () => {
@@ -166,7 +167,7 @@ export function mountList(root, route, ctx) {
 
   q.addEventListener('input', () => { filter(); keepUrl(); });
   tagSel.addEventListener('change', () => { tag = tagSel.value; filter(); keepUrl(); });
-  root.addEventListener('click', async (e) => {
+  page.addEventListener('click', async (e) => {
     const seg = e.target.closest('.seg button');
     if (seg) { show = seg.dataset.show; filter(); keepUrl(); return; }
     const tg = e.target.closest('button.tag');

@@ -19,7 +19,6 @@ export class LogView {
     this.live = false;
     el.innerHTML = `
       <div class="log-tools">
-        <span class="log-title"></span>
         <label><input type="checkbox" class="wrap-t"> Wrap lines</label>
         <label><input type="checkbox" class="follow-t" checked> Follow</label>
         <a class="dl" download>Download</a>
@@ -28,10 +27,11 @@ export class LogView {
       <pre class="log" tabindex="0" aria-label="Log"></pre>`;
     this.pre = el.querySelector('pre');
     this.stat = el.querySelector('.log-stat');
-    this.title = el.querySelector('.log-title');
     this.wrapT = el.querySelector('.wrap-t');
     this.followT = el.querySelector('.follow-t');
-    this.wrapT.checked = localStorage.getItem('dagd.wrap') === '1';
+    const saved = localStorage.getItem('dagd.wrap');
+    // wrap by default on a narrow screen, until the user says otherwise
+    this.wrapT.checked = saved === null ? window.innerWidth < 700 : saved === '1';
     this.pre.classList.toggle('wrap', this.wrapT.checked);
     this.wrapT.addEventListener('change', () => {
       localStorage.setItem('dagd.wrap', this.wrapT.checked ? '1' : '0');
@@ -71,7 +71,7 @@ export class LogView {
    * running, so follow it. name: the download's file name. Calling again
    * with the same url and liveness does nothing.
    */
-  async show(url, live, name, title) {
+  async show(url, live, name) {
     if (url === this.url && (live === this.live || (!live && this.done))) return;
     if (url === this.url && live && !this.live && this.done) {
       // a try that started after we read its (empty) log: follow from here
@@ -87,7 +87,6 @@ export class LogView {
     this.pre.textContent = '';
     this.text = document.createTextNode('');
     this.pre.appendChild(this.text);
-    this.title.textContent = title || '';
     const dl = this.el.querySelector('.dl');
     dl.href = url;
     dl.setAttribute('download', name);

@@ -2,16 +2,18 @@
 // state legend), a run (its facts, conf, task instances, "rerun failed"),
 // or a task instance (the try panel: every try with state, start, end,
 // duration, exit code and pool; rerun with downstream / failed only, mark
-// success or failed; the selected try's log, live while it runs).
+// success or failed) and, in the wide pane under the view, the selected
+// try's log, live while it runs.
 
 import { send } from './api.js';
 import { LogView } from './log.js';
 import {
-  esc, badge, timeEl, fmtDur, duration, href, apiPath, STATE_NAMES, glyph, stateWords,
+  esc, badge, timeEl, shortTime, fmtDur, duration, href, apiPath, STATE_NAMES, glyph, stateWords,
 } from './util.js';
 
 export function legend() {
-  return `<ul class="legend" aria-label="States">${STATE_NAMES.map((s) => `<li><span class="mark s-${s}" aria-hidden="true">${glyph(s)}</span> ${esc(stateWords(s))}</li>`).join('')}</ul>`;
+  return `<ul class="legend" aria-label="States">${STATE_NAMES.map((s) => `<li><span class="mark s-${s}" aria-hidden="true">${glyph(s)}</span> ${esc(stateWords(s))}</li>`).join('')}
+    <li><span class="mark s-success retried" aria-hidden="true">✓</span> dark base: retried (try 2 or later)</li></ul>`;
 }
 
 function runFacts(run) {
@@ -27,8 +29,10 @@ function runFacts(run) {
 }
 
 export class Panel {
-  constructor(el, ctx) {
+  /** el: the panel; logEl: the wide pane under the view that shows a try's log. */
+  constructor(el, logEl, ctx) {
     this.el = el;
+    this.logEl = logEl;
     this.ctx = ctx;
     this.kind = null;
     this.key = null;
@@ -38,6 +42,9 @@ export class Panel {
 
   stop() {
     if (this.logView) this.logView.stop();
+    this.logView = null;
+    this.logEl.hidden = true;
+    this.logEl.innerHTML = '';
   }
 
   /** Nothing selected. */
@@ -104,10 +111,9 @@ export class Panel {
         </div>
         <p class="act-msg" role="status" aria-live="polite"></p>
         <h3>Tries</h3>
-        <div class="tries"></div>
-        <h3 class="log-h">Log</h3>
-        <div class="logbox"></div>`;
-      this.logView = new LogView(this.el.querySelector('.logbox'));
+        <div class="tries"></div>`;
+      this.logEl.innerHTML = '<div class="view-head"><h2 class="log-h">Log</h2></div><div class="logbox"></div>';
+      this.logView = new LogView(this.logEl.querySelector('.logbox'));
     }
     const facts = this.el.querySelector('.ti-facts');
     facts.innerHTML = `<dl class="facts">
@@ -123,7 +129,7 @@ export class Panel {
         <th>try</th><th>state</th><th>start</th><th>end</th><th>duration</th><th>exit</th><th>pool</th></tr></thead><tbody>
         ${rows.map((t) => `<tr class="${t.try_number === shownTry ? 'cur' : ''}"${t.try_number === shownTry ? ' aria-current="true"' : ''}>
           <td><a href="${href(dag.dag, view, { run: run.run_id, task, try: t.try_number })}" aria-label="Show try ${t.try_number}">${t.try_number}</a></td>
-          <td>${badge(t.state)}</td><td>${timeEl(t.start)}</td><td>${timeEl(t.end)}</td>
+          <td>${badge(t.state)}</td><td>${shortTime(t.start)}</td><td>${shortTime(t.end)}</td>
           <td>${esc(fmtDur(duration(t.start, t.end)))}</td>
           <td>${t.exit_code === null || t.exit_code === undefined ? '<span class="muted">—</span>' : `<code>${t.exit_code}</code>`}</td>
           <td>${esc(pool)}</td></tr>`).join('')}
@@ -131,20 +137,18 @@ export class Panel {
     const running = ti && ti.state === 'running';
     this.el.querySelector('.act-clear').disabled = running;
     for (const b of this.el.querySelectorAll('.act-mark')) b.disabled = running || (ti && ti.state === b.dataset.state);
-    const logH = this.el.querySelector('.log-h');
-    const box = this.el.querySelector('.logbox');
+    const logH = this.logEl.querySelector('.log-h');
     if (!shownTry) {
-      logH.textContent = 'Log';
-      box.hidden = true;
+      this.logEl.hidden = true;
       return;
     }
-    box.hidden = false;
+    this.logEl.hidden = false;
     const tr = (tries || []).find((t) => t.try_number === shownTry);
     const live = !!tr && ['running', 'queued'].includes(tr.state) && tr.try_number === (ti && ti.try_number);
-    logH.textContent = `Log of try ${shownTry}`;
+    logH.innerHTML = `Log <span class="muted">·</span> <code>${esc(task)}</code> <span class="muted">· try ${shownTry}${rows.length > 1 ? ` of ${rows[0].try_number}` : ''}</span>`;
     const url = apiPath('dags', dag.dag, 'runs', run.run_id, 'tasks', task, 'tries', String(shownTry), 'log');
     const file = `${dag.dag}__${run.run_id}__${task}__${shownTry}.log`.replace(/[^A-Za-z0-9_.-]+/g, '_');
-    this.logView.show(url, live, file, '');
+    this.logView.show(url, live, file);
   }
 
   msg(text, bad) {

@@ -18,7 +18,7 @@ const STATES = {
   queued: ['…', 'queued'],
   scheduled: ['◷', 'scheduled'],
   up_for_retry: ['↻', 'up for retry'],
-  up_for_reschedule: ['⏲', 'up for reschedule'],
+  up_for_reschedule: ['◔', 'up for reschedule'],
   upstream_failed: ['!', 'upstream failed'],
   skipped: ['»', 'skipped'],
   removed: ['∅', 'removed'],
@@ -84,6 +84,15 @@ export function fmtTime(t, { seconds = true, date = true } = {}) {
   let out = date ? `${y}-${pad(mo)}-${pad(da)} ` : '';
   out += `${pad(h)}:${pad(mi)}${seconds ? ':' + pad(s) : ''}`;
   return useUtc ? out + 'Z' : out;
+}
+
+/** A short <time>: "05:29:23" today, "12-01 05:29" on another day. */
+export function shortTime(t) {
+  const v = ms(t);
+  if (v === null) return '<span class="muted">—</span>';
+  const day = (x) => fmtTime(new Date(x).toISOString()).slice(0, 10);
+  const s = day(v) === day(Date.now()) ? fmtTime(t).slice(11) : fmtTime(t, { seconds: false }).slice(5);
+  return `<time datetime="${esc(t)}" title="${esc(fmtTime(t))} (${esc(t)})">${esc(s)}</time>`;
 }
 
 /** A <time> element with the exact UTC instant as its title. */

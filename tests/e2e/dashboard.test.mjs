@@ -42,15 +42,16 @@ defaults:
 tasks:
   extract:
     shell: |
-      for i in 1 2 3; do echo "extract: chunk $i"; done
+      for i in 1 2 3; do echo "extract: chunk $i"; sleep 0.15; done
   transform:
     depends: [extract]
     shell: |
       echo "transform: looking for ${flag}"
+      sleep 0.3
       if [ -f ${flag} ]; then echo "flag found: transforming"; else echo "boom: the flag file is missing" >&2; exit 3; fi
   load:
     depends: [transform]
-    shell: 'echo "load: 42 rows"'
+    shell: 'sleep 0.4; echo "load: 42 rows"'
   report:
     depends: [load]
     trigger_rule: all_done
@@ -108,6 +109,7 @@ async function newPage(daemon, opts = {}) {
 
 async function shot(page, name, { full = false, readme = null } = {}) {
   const file = path.join(SHOTS, `${name}.png`);
+  if (readme) await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
   await page.screenshot({ path: file, fullPage: full });
   if (readme && WRITE_README) {
     fs.mkdirSync(README_SHOTS, { recursive: true });
