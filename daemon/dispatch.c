@@ -22,6 +22,11 @@
 #include "dag.h"
 #include "dagd_limits.h"
 #include "keeper.h"
+
+/* dagd-sql's exit code for a reschedule sensor whose condition is not met yet. */
+#define SENSOR_NOT_YET 100
+/* A worker sensor past its deadline gets this long to end itself. */
+#define SENSOR_KILL_GRACE_MS 10000
 #include "duration.h"
 #include "engine_internal.h"
 #include "log.h"
@@ -398,10 +403,20 @@ static int build_cmd(struct engine *e, struct ti *ti, const char *result, const 
 			}
 		}
 		break;
-	default:
-		*why = xasprintf("%s tasks are not supported by this build yet",
-				 task_kind_name(t->kind));
-		rc = -1;
+	case KIND_SQL:
+	case KIND_LOAD:
+	case KIND_SENSOR: {
+		/* data tasks: dagd-sql reads a spec (and deletes it: it holds URLs) */
+		char *spec = dispatch_try_path(e, ti, ti->try_number, "spec.json");
+		if (dispatch_write_spec(e, ti, &rv, spec, why) != 0) {
+			rc = -1;
+		} else {
+			env_push(argv, xstrdup(e->sql_bin));
+			env_push(argv, xstrdup(spec));
+		}
+		free(spec);
+		break;
+	}
 	}
 	sbuf_release(&sb);
 	if (rc == 0) {
@@ -500,6 +515,9 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 		s = TI_FAILED, reason = "outputs larger than 64 KiB";
 	else if (rec && rec->skipped)
 		s = TI_SKIPPED;
+	else if (rec && rec->exit_code == SENSOR_NOT_YET && t->kind == KIND_SENSOR &&
+		 t->sensor && t->sensor->mode == SENSOR_RESCHEDULE)
+		s = TI_UP_FOR_RESCHEDULE;
 	else if (rec)
 		s = rec->exit_code == 0 ? TI_SUCCESS : TI_FAILED;
 	else if (exit_status == JOB_EXIT_NOSTART)
@@ -508,6 +526,22 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 		s = TI_FAILED, reason = "the worker left no result record";
 	if (reason)
 		append_log(log, "dagd: %s\n", reason);
+	if (s == TI_UP_FOR_RESCHEDULE) {
+		/* a poke, not a try: it gives its slot back and comes again */
+		ti->next_us = now + t->sensor->poke_interval_ms * 1000;
+		ti->try_number--;
+		if (ps->running > 0)
+			ps->running--;
+		if (ds->running > 0)
+			ds->running--;
+		if (e->running > 0)
+			e->running--;
+		ti->pid = 0;
+		sched_ti_set(e, ti, s, now);
+		free(log);
+		engine_wakeup(e);
+		return;
+	}
 	/* the try's own outcome goes to the history; the instance may retry */
 	ti->state = s;
 	metrics_try_ended(s);
@@ -682,6 +716,9 @@ static void arm_timeout(struct proc *p)
 	if (!t->timeout_ms)
 		return;
 	left = t->timeout_ms - (engine_now_us() - p->ti->start_us) / 1000;
+	if (t->kind == KIND_SENSOR) /* the sensor ends itself at its deadline */
+		left = t->timeout_ms + SENSOR_KILL_GRACE_MS -
+		       (engine_now_us() - p->ti->first_start_us) / 1000;
 	uv_timer_start(&p->timer, timeout_cb, (uint64_t)(left > 0 ? left : 0), 0);
 }
 
@@ -778,7 +815,10 @@ static void spawn_try(struct engine *e, struct ti *ti)
 	}
 	(void)unlink(result);
 	(void)unlink(output);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	/* a sensor's pokes share one try's log; any other try starts it anew */
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+			       (t->kind == KIND_SENSOR ? 0 : O_TRUNC),
+		  0644);
 	if (fd < 0) {
 		why = xasprintf("cannot open log %s: %s", log, strerror(errno));
 		goto fail;

@@ -105,6 +105,14 @@ int engine_new(uv_loop_t *loop, const struct config *cfg, struct store *st,
 	e->parallelism = opts->parallelism > 0 ? opts->parallelism : cfg->parallelism;
 	e->kfd = e->kpidfd = -1;
 	e->no_keeper = getenv("DAGD_NO_KEEPER") != NULL;
+	if (getenv("DAGD_SQL_BIN") && *getenv("DAGD_SQL_BIN")) {
+		e->sql_bin = xstrdup(getenv("DAGD_SQL_BIN"));
+	} else {
+		const char *slash = strrchr(opts->job_bin, '/');
+		e->sql_bin = slash ? xasprintf("%.*s/dagd-sql", (int)(slash - opts->job_bin),
+					       opts->job_bin)
+				   : xstrdup("dagd-sql");
+	}
 	uv_prepare_init(loop, &e->prepare);
 	uv_timer_init(loop, &e->timer);
 	uv_idle_init(loop, &e->idle);
@@ -149,6 +157,7 @@ void engine_free(struct engine *e)
 	free(e->pools);
 	free(e->ready);
 	free(e->to_spawn);
+	free(e->sql_bin);
 	e->closing = 4;
 	uv_close((uv_handle_t *)&e->prepare, closed_cb);
 	uv_close((uv_handle_t *)&e->timer, closed_cb);

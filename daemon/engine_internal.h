@@ -78,6 +78,8 @@ struct engine {
 	uv_poll_t kpoll, kexit;
 	uint64_t next_kid;
 	bool no_keeper; /* DAGD_NO_KEEPER: one dagd-job worker per try */
+	char *sql_bin;  /* dagd-sql: $DAGD_SQL_BIN, else next to dagd-job */
+	uint64_t ext_epoch; /* bumped when a task instance or run finishes */
 };
 
 /* Monotonic-free wall clock in microseconds (logical dates, records). */
@@ -115,6 +117,17 @@ int dispatch_adopt(struct engine *e, struct ti *ti);
 void dispatch_keeper_started(struct engine *e, uint64_t id, int pid);
 void dispatch_keeper_finished(struct engine *e, uint64_t id);
 void dispatch_keeper_lost(struct engine *e);
+
+/* dispatch_spec.c: write the spec of a data task's try; 0 or -1 with *why. */
+struct run_values;
+int dispatch_write_spec(struct engine *e, const struct ti *ti, const struct run_values *rv,
+			const char *path, char **why);
+
+/* sensor.c: the daemon's own sensors (external_task, time) */
+bool sensor_in_daemon(const struct task *t);
+/* Check the sensor of ti now: sets its state (success, failed, skipped or
+ * up_for_reschedule with next_us). */
+void sensor_check(struct engine *e, struct ti *ti, int64_t now_us);
 
 /* keeper_link.c */
 struct keeper_req;

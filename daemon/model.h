@@ -34,6 +34,7 @@ struct ti {
 	char *outputs;       /* JSON object text of the last finished try, or NULL */
 	char *pool;          /* rendered pool name, or NULL for the default pool */
 	void *proc;          /* dispatcher's handle of the running worker */
+	uint64_t sensor_epoch; /* in-daemon sensors: engine ext_epoch at the last check */
 	bool dirty;          /* changed in this loop turn, not yet persisted */
 };
 

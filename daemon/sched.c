@@ -131,6 +131,10 @@ void sched_ti_set(struct engine *e, struct ti *ti, enum ti_state s, int64_t now_
 	ti->state = s;
 	if (ti_state_finished(s) && !ti->end_us)
 		ti->end_us = now_us;
+	if (ti_state_finished(s)) {
+		e->ext_epoch++; /* external_task sensors look again */
+		e->wake = true;
+	}
 	rc = store_ti_update(e->st, ti);
 	if (rc != 0)
 		log_error("sched", "dag=%s run=%s task=%s state %s not stored: %s", ti->run->dag_id,
@@ -280,6 +284,7 @@ static void settle_run(struct engine *e, struct run *r, bool bad, int64_t now_us
 		 run_state_name(r->state), (double)(now_us - r->start_us) / 1e6);
 	if (ds->active_runs > 0)
 		ds->active_runs--;
+	e->ext_epoch++;
 	if (e->hooks.run_done)
 		e->hooks.run_done(e->hooks.ctx, r);
 }
@@ -305,6 +310,13 @@ static bool eval_run(struct engine *e, struct run *r, int64_t now_us, int64_t *w
 			case TRIG_RUN:
 				if (t->depends_on_past && !past_ok(e, r, t))
 					break;
+				if (sensor_in_daemon(t)) {
+					sensor_check(e, ti, now_us);
+					if (ti->state == TI_UP_FOR_RESCHEDULE &&
+					    (!*wake || ti->next_us < *wake))
+						*wake = ti->next_us;
+					break;
+				}
 				sched_ti_set(e, ti, TI_QUEUED, now_us);
 				dispatch_enqueue(e, ti, now_us);
 				break;
@@ -318,8 +330,18 @@ static bool eval_run(struct engine *e, struct run *r, int64_t now_us, int64_t *w
 				break;
 			}
 			break;
-		case TI_UP_FOR_RETRY:
 		case TI_UP_FOR_RESCHEDULE:
+			if (sensor_in_daemon(t)) {
+				if (ti->next_us <= now_us || (t->sensor->kind == SENSOR_EXTERNAL &&
+							      ti->sensor_epoch != e->ext_epoch))
+					sensor_check(e, ti, now_us);
+				if (ti->state == TI_UP_FOR_RESCHEDULE && (!*wake || ti->next_us < *wake))
+					*wake = ti->next_us;
+				break;
+			}
+			/* a worker sensor pokes again when due */
+			__attribute__((fallthrough));
+		case TI_UP_FOR_RETRY:
 			if (ti->next_us <= now_us) {
 				sched_ti_set(e, ti, TI_QUEUED, now_us);
 				dispatch_enqueue(e, ti, now_us);

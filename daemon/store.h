@@ -90,6 +90,11 @@ int store_last_logical(struct store *st, const char *dag, int64_t *logical, bool
 int store_state_at(struct store *st, const char *dag, const char *task, int64_t logical,
 		   char state[32], bool *found);
 
+/* State of task (NULL: the run) in dag's most recent run whose
+ * data_interval_end <= max_end; *found=false when none. */
+int store_state_latest(struct store *st, const char *dag, const char *task, int64_t max_end,
+		       char state[32], bool *found);
+
 /* --- DAGs --------------------------------------------------------------- */
 
 /* Insert the DAG if new (paused as given), else leave it. Returns its paused flag. */

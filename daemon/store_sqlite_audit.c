@@ -4,6 +4,7 @@
  * the engine's), always with bound values.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "store.h"
@@ -97,4 +98,31 @@ int store_run_counts(struct store *st, json_t **out)
 	}
 	*out = o;
 	return 0;
+}
+
+int store_state_latest(struct store *st, const char *dag, const char *task, int64_t max_end,
+		       char state[32], bool *found)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*found = false;
+	rc = prepare(st, task ? "select t.state from runs r join task_instances t on t.run = r.id "
+				"where r.dag = ? and t.task = ? and r.data_interval_end <= ? "
+				"order by r.data_interval_end desc, r.id desc limit 1"
+			      : "select r.state from runs r where r.dag = ? and ?2 is null and "
+				"r.data_interval_end <= ?3 order by r.data_interval_end desc, r.id desc limit 1",
+		     &s);
+	if (rc != 0)
+		return rc;
+	store_sq_bind_text(s, 1, dag);
+	store_sq_bind_text(s, 2, task);
+	store_sq_bind_i64(s, 3, max_end);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(state, 32, "%s", store_sq_col_str(s, 0));
+		*found = true;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : DAGD_ESTORE;
 }
