@@ -60,6 +60,11 @@ static const struct route routes[] = {
 struct api {
 	struct dagd *d;
 	struct http_server *srv;
+	char *dags_body; /* the cached answer of GET /api/v1/dags */
+	size_t dags_len;
+	uint64_t dags_version;
+	int64_t dags_built_us;
+	char dags_etag[HTTP_ETAG_LEN];
 };
 
 /* --- helpers ------------------------------------------------------------- */
@@ -146,7 +151,7 @@ static int int_query(struct http_req *req, const char *name, int dflt, int min, 
 	return 0;
 }
 
-json_t *api_dag_json(struct api *a, const struct dag *dag, bool full)
+static json_t *dag_json(struct api *a, const struct dag *dag, bool full, json_t *last_all)
 {
 	json_t *o = json_object(), *tags = json_array(), *last = NULL;
 	int64_t next = engine_next_due(a->d->eng, dag->id);
@@ -162,8 +167,12 @@ json_t *api_dag_json(struct api *a, const struct dag *dag, bool full)
 		json_array_append_new(tags, json_string(dag->tags.v[i]));
 	json_object_set_new(o, "tags", tags);
 	json_object_set_new(o, "file", json_string(dag->file));
-	if (store_last_states(a->d->st, dag->id, 10, &last) != 0)
+	if (last_all) {
+		last = json_object_get(last_all, dag->id);
+		last = last ? json_incref(last) : json_array();
+	} else if (store_last_states(a->d->st, dag->id, 10, &last) != 0) {
 		last = json_array();
+	}
 	json_object_set_new(o, "last_runs", last);
 	if (full) {
 		json_t *tasks = json_array(), *edges = json_array();
@@ -192,6 +201,11 @@ json_t *api_dag_json(struct api *a, const struct dag *dag, bool full)
 	return o;
 }
 
+json_t *api_dag_json(struct api *a, const struct dag *dag, bool full)
+{
+	return dag_json(a, dag, full, NULL);
+}
+
 static json_t *import_errors_json(const struct registry *reg)
 {
 	const struct diags *d = registry_errors(reg);
@@ -206,16 +220,60 @@ static json_t *import_errors_json(const struct registry *reg)
 
 /* --- handlers ------------------------------------------------------------ */
 
+/*
+ * GET /api/v1/dags: built from one store query for every DAG's last runs,
+ * and kept for DAGS_CACHE_US while the engine's version is unchanged (or
+ * at most that long while it changes), so a dashboard or a scraper polling
+ * it costs a copy, not a rebuild.
+ */
+#define DAGS_CACHE_US 100000
+
+/* The cached answer, with its entity tag (computed once per build). */
+static void reply_dags(struct api *a, struct http_req *req)
+{
+	api_header(req, "ETag", a->dags_etag);
+	if (http_etag_match(req, a->dags_etag)) {
+		http_reply_data(req, 304, "application/json", "", 0, false);
+		return;
+	}
+	http_reply_data(req, 200, "application/json", a->dags_body, a->dags_len, true);
+}
+
 static void h_dags(struct api *a, struct http_req *req)
 {
-	json_t *items = json_array();
+	uint64_t version = engine_version(a->d->eng);
+	int64_t now = engine_clock_us();
+	json_t *items, *last = NULL, *body;
 	size_t n = registry_count(a->d->reg);
 
+	/* unchanged: good for 10 s (next_run moves with time); changing: 100 ms;
+	 * after a mutating call: rebuilt */
+	if (a->dags_body && a->dags_built_us &&
+	    ((a->dags_version == version && now - a->dags_built_us < 10000000) ||
+	     now - a->dags_built_us < DAGS_CACHE_US)) {
+		reply_dags(a, req);
+		return;
+	}
+	if (store_last_states_all(a->d->st, 10, &last) != 0)
+		last = json_object();
+	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, api_dag_json(a, registry_at(a->d->reg, i), false));
-	http_reply_json(req, 200, json_pack("{s:o, s:I, s:o}", "items", items, "total",
-					    (json_int_t)n, "import_errors",
-					    import_errors_json(a->d->reg)));
+		json_array_append_new(items, dag_json(a, registry_at(a->d->reg, i), false, last));
+	json_decref(last);
+	body = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)n,
+			 "import_errors", import_errors_json(a->d->reg));
+	free(a->dags_body);
+	a->dags_body = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!a->dags_body) {
+		http_reply_error(req, 500, "error", "the DAG list could not be built");
+		return;
+	}
+	a->dags_len = strlen(a->dags_body);
+	a->dags_version = version;
+	a->dags_built_us = now;
+	http_etag_of(a->dags_body, a->dags_len, a->dags_etag);
+	reply_dags(a, req);
 }
 
 static void h_dag_patch(struct api *a, struct http_req *req, struct dag *dag)
@@ -427,6 +485,8 @@ static void handle(void *ctx, struct http_req *req)
 		route_match_release(&m);
 		return;
 	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		a->dags_built_us = 0; /* a caller's own change shows at once */
 	if (route_param(&m, "dag") && !(dag = find_dag(a, req, route_param(&m, "dag")))) {
 		route_match_release(&m);
 		return;
@@ -539,6 +599,7 @@ void api_stop(struct api *a)
 	if (!a)
 		return;
 	http_stop(a->srv);
+	free(a->dags_body);
 	free(a);
 }
 

@@ -172,6 +172,7 @@ void engine_dag_changed(struct engine *e, const char *id, struct dag *dag)
 
 	dag_unref(ds->dag);
 	ds->dag = dag ? dag_ref(dag) : NULL;
+	e->version++;
 	if (dag) {
 		if (store_dag_upsert(e->st, id, dag->paused, &paused) != 0)
 			log_error("engine", "dag=%s cannot be stored", id);
@@ -199,6 +200,7 @@ int engine_set_paused(struct engine *e, const char *dag, bool paused)
 	rc = store_dag_set_paused(e->st, dag, paused);
 	if (rc == 0) {
 		ds->paused = paused;
+		e->version++;
 		log_info("engine", "dag=%s %s", dag, paused ? "paused" : "unpaused");
 		engine_wakeup(e);
 	}
@@ -215,6 +217,16 @@ int64_t engine_next_due(struct engine *e, const char *dag)
 {
 	struct dstate *ds = sched_dstate(e, dag, false);
 	return ds ? ds->next_due : 0;
+}
+
+uint64_t engine_version(const struct engine *e)
+{
+	return e->version;
+}
+
+int64_t engine_clock_us(void)
+{
+	return engine_now_us();
 }
 
 int engine_running(const struct engine *e)

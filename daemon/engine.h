@@ -97,6 +97,10 @@ void engine_drain(struct engine *e, int64_t grace_ms, void (*done)(void *), void
 void engine_pool_stats(struct engine *e,
 		       void (*cb)(void *arg, const char *pool, int size, int running, int queued),
 		       void *arg);
+/* A counter that moves whenever a run, a task instance or a DAG changes. */
+uint64_t engine_version(const struct engine *e);
+/* Wall clock, microseconds. */
+int64_t engine_clock_us(void);
 /* Number of tries running now. */
 int engine_running(const struct engine *e);
 /* Ask for a scheduling pass this loop turn (the only way to request work). */

@@ -80,6 +80,7 @@ struct engine {
 	bool no_keeper; /* DAGD_NO_KEEPER: one dagd-job worker per try */
 	char *sql_bin;  /* dagd-sql: $DAGD_SQL_BIN, else next to dagd-job */
 	uint64_t ext_epoch; /* bumped when a task instance or run finishes */
+	uint64_t version;   /* bumped on every change the API shows (engine_version) */
 };
 
 /* Monotonic-free wall clock in microseconds (logical dates, records). */

@@ -101,6 +101,7 @@ struct run *sched_run_new(struct engine *e, struct dag *dag, enum run_type type,
 
 void sched_run_add(struct engine *e, struct run *r)
 {
+	e->version++;
 	r->next = NULL;
 	if (e->runs_tail)
 		e->runs_tail->next = r;
@@ -129,6 +130,7 @@ void sched_ti_set(struct engine *e, struct ti *ti, enum ti_state s, int64_t now_
 	int rc;
 
 	ti->state = s;
+	e->version++;
 	if (ti_state_finished(s) && !ti->end_us)
 		ti->end_us = now_us;
 	if (ti_state_finished(s)) {
@@ -275,6 +277,7 @@ static void settle_run(struct engine *e, struct run *r, bool bad, int64_t now_us
 	int rc;
 
 	r->state = bad ? RUN_FAILED : RUN_SUCCESS;
+	e->version++;
 	r->end_us = now_us;
 	rc = store_run_update(e->st, r);
 	if (rc != 0)

@@ -108,6 +108,8 @@ int store_audit_add(struct store *st, int64_t at_us, const char *who, const char
 		    const char *dag, const char *detail);
 /* {"items": [{"at", "who", "action", "dag", "detail"}], "total"}, newest first. */
 int store_audit_list(struct store *st, int limit, int offset, json_t **out);
+/* {"dag": ["success", ...newest first, at most n], ...} for every DAG, in one query. */
+int store_last_states_all(struct store *st, int n, json_t **out);
 /* {"success": N, "failed": N, ...}: runs by state. */
 int store_run_counts(struct store *st, json_t **out);
 

@@ -126,3 +126,36 @@ int store_state_latest(struct store *st, const char *dag, const char *task, int6
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : DAGD_ESTORE;
 }
+
+int store_last_states_all(struct store *st, int n, json_t **out)
+{
+	sqlite3_stmt *s;
+	json_t *o = json_object();
+	int rc;
+
+	rc = prepare(st, "select dag, state from (select dag, state, row_number() over "
+			 "(partition by dag order by logical_date desc, id desc) as rn from runs) "
+			 "where rn <= ? order by dag, rn",
+		     &s);
+	if (rc != 0) {
+		json_decref(o);
+		return rc;
+	}
+	store_sq_bind_i64(s, 1, n);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *dag = store_sq_col_str(s, 0);
+		json_t *a = json_object_get(o, dag);
+		if (!a) {
+			a = json_array();
+			json_object_set_new(o, dag, a);
+		}
+		json_array_append_new(a, json_string(store_sq_col_str(s, 1)));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(o);
+		return DAGD_ESTORE;
+	}
+	*out = o;
+	return 0;
+}

@@ -12,6 +12,7 @@ while [ "$i" -lt "$n" ]; do
 		echo "schedule: \"$((i % 60)) $((i % 24)) * * *\""
 		echo "timezone: Europe/Berlin"
 		echo "start_date: 2026-01-01"
+		echo "paused: true"
 		echo "params:"
 		echo "  n: {default: $i, type: int}"
 		echo "defaults: {retries: 1, retry_delay: 30s, timeout: 1h}"
