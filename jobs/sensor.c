@@ -5,8 +5,9 @@
  * reschedule-mode check needs no memory of earlier pokes); sql, the first
  * column of the first row is truthy. Mode poke loops, sleeping
  * poke_interval, until true or the deadline; mode reschedule checks once
- * and exits 100 when not yet. At the deadline: exit 1, or the skip code
- * with soft_fail. A query error fails the sensor at once.
+ * and exits 100 when not yet. At the deadline, or when the task timeout
+ * stops the wait: exit 1, or the skip code with soft_fail. A query error
+ * fails the sensor at once.
  */
 #include "sql.h"
 
@@ -126,8 +127,11 @@ int sensor_run(const struct spec *s)
 		int64_t now, wait = ss->poke_interval_ms;
 		int hit = s->kind == SPEC_SENSOR_FILE ? check_file(ss, poke, &match) :
 							check_sql(s, &c, poke);
-		if (hit < 0)
+		if (hit < 0) {
+			if (sql_timed_out()) /* the poke's query was cancelled */
+				rc = timed_out(s);
 			break;
+		}
 		if (hit > 0) {
 			rc = done(match);
 			break;
@@ -145,6 +149,12 @@ int sensor_run(const struct spec *s)
 		if (ss->deadline_us && (ss->deadline_us - now) / 1000 + 1 < wait)
 			wait = (ss->deadline_us - now) / 1000 + 1;
 		sql_sleep_ms(wait);
+		if (sql_timed_out()) {
+			/* the task timeout is the sensor's timeout: soft_fail applies */
+			sql_info("%s", sql_stop_reason());
+			rc = timed_out(s);
+			break;
+		}
 		if (sql_stopping()) {
 			sql_error("%s", sql_stop_reason());
 			break;

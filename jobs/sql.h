@@ -110,6 +110,8 @@ int64_t sql_cancel_left_ms(void);
 void sql_cancel_watch(int slot, PGconn *c);
 /* Whether the timeout or a signal stopped the task; its description. */
 bool sql_stopping(void);
+/* Whether it was the timeout (not a signal). */
+bool sql_timed_out(void);
 const char *sql_stop_reason(void);
 /* Sleep ms milliseconds, waking early when stopping. */
 void sql_sleep_ms(int64_t ms);

@@ -133,6 +133,11 @@ bool sql_stopping(void)
 	return stop_why != STOP_NONE;
 }
 
+bool sql_timed_out(void)
+{
+	return stop_why == STOP_TIMEOUT;
+}
+
 const char *sql_stop_reason(void)
 {
 	static char buf[128];
