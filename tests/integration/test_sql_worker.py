@@ -724,3 +724,29 @@ def test_sensor_timeout_fails_or_soft_fails(tmp_path):
     assert r.rc == 1
     r = run(tmp_path, sensor_spec("sensor_file", mode="reschedule", deadline_us=past, soft_fail=True, **base))
     assert r.rc == 99
+
+
+def test_sensor_cut_by_the_task_timeout_is_a_sensor_timeout(tmp_path):
+    base = dict(path=str(tmp_path / "never"), poke_interval_ms=5000)
+    t0 = time.time()
+    r = run(tmp_path, dict(sensor_spec("sensor_file", soft_fail=True, **base), timeout_ms=1000))
+    assert r.rc == 99, r
+    assert time.time() - t0 < 3
+    assert "task timeout (1000 ms)" in r.log and "skipped (soft_fail)" in r.log
+    r = run(tmp_path, dict(sensor_spec("sensor_file", **base), timeout_ms=1000))
+    assert r.rc == 1, r
+    assert "sensor timed out" in r.log
+
+
+def test_load_timeout_cancels_and_loads_nothing(tmp_path, pg_db):
+    pg_db.psql("create table t (a int, b text); insert into t values (0, 'keep')")
+    f = tmp_path / "big.csv"
+    with open(f, "w") as out:
+        for i in range(2000000):
+            out.write("%d,some text for row %d\n" % (i, i))
+    t0 = time.time()
+    r = run(tmp_path, dict(load_spec(pg_db, files=str(f), table="t"), timeout_ms=700))
+    assert r.rc == 1, r
+    assert time.time() - t0 < 5
+    assert "task timeout (700 ms)" in r.log
+    assert pg_db.psql("select a, b from t") == [["0", "keep"]]
