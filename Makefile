@@ -140,6 +140,7 @@ SQL_SRCS += jobs/load_copy.c
 SQL_SRCS += jobs/load_csv.c
 SQL_SRCS += jobs/load_text.c
 SQL_SRCS += jobs/load_json.c
+SQL_SRCS += jobs/load_jparse.c
 SQL_SRCS += jobs/load_from.c
 SQL_SRCS += jobs/sensor.c
 SQL_OBJS  = $(SQL_SRCS:%.c=$(BUILD)/%.o)

@@ -192,3 +192,39 @@ def test_two_hundred_malformed_requests(daemon):
     run = d.wait_run("e", d.trigger("e")["run_id"])                     # still scheduling
     assert run["state"] == "success"
     assert d.proc.poll() is None
+
+
+def test_small_endpoints(daemon):
+    d = daemon()
+    d.write_dag("s", "description: small\nschedule: '0 3 * * *'\ntimezone: Europe/Berlin\n"
+                "start_date: 2026-01-01\ntags: [x]\ntasks:\n  a: {shell: 'true'}\n  b: {depends: [a], exec: ['true']}\n")
+    d.write_dag("broken", "tasks:\n  a: {shell: [1]}\n")
+    d.start()
+    assert d.get("/healthz")[1] == {"status": "ok"}
+    st, r, _ = d.get("/readyz")
+    assert st == 200 and r["status"] == "ready" and r["dags"] == 1
+    st, dags, _ = d.get("/api/v1/dags")
+    s = dags["items"][0]
+    assert (s["dag"], s["description"], s["schedule"], s["timezone"], s["tags"]) == \
+        ("s", "small", "0 3 * * *", "Europe/Berlin", ["x"])
+    assert s["next_run"].endswith("Z") and isinstance(s["last_runs"], list)
+    assert dags["import_errors"][0]["file"].endswith("broken.yaml")
+    st, dag, _ = d.get("/api/v1/dags/s")
+    assert [t["task"] for t in dag["tasks"]] == ["a", "b"]
+    assert dag["tasks"][1] == {**dag["tasks"][1], "kind": "exec", "depends": ["a"]}
+    assert dag["edges"] == [["a", "b"]]
+    st, errs, _ = d.get("/api/v1/import-errors")
+    e = errs["items"][0]
+    assert errs["total"] == 1 and e["line"] == 2 and e["column"] >= 1 and "must be a string" in e["message"]
+    st, nxt, _ = d.get("/api/v1/dags/s/next?n=3")
+    assert st == 200 and len(nxt["items"]) == 3
+    a, b = nxt["items"][0], nxt["items"][1]
+    assert a["data_interval_end"] == b["data_interval_start"]
+    assert a["data_interval_start"][11:] in ("02:00:00Z", "01:00:00Z")     # 03:00 Berlin
+    assert d.get("/api/v1/dags/s/next?n=0")[0] == 400
+    st, src, _ = d.get("/api/v1/dags/s/source")
+    assert src["dag"] == "s" and src["source"].startswith("description: small") and src["file"].endswith("s.yaml")
+    st, doc, _ = d.get("/api/v1/openapi.json")
+    assert st == 200 and doc["openapi"] == "3.0.3" and "/api/v1/dags/{dag}/backfill" in doc["paths"]
+    st, tries, _ = d.get("/api/v1/dags/s/runs/nope/tasks/a/tries")
+    assert st == 404
