@@ -4,7 +4,7 @@
  * load_table.c (the target table: columns, create, replace), load_src.c
  * (reading a file, gunzipping .gz), load_copy.c (COPY FROM STDIN and its
  * errors), and one file per source format: load_csv.c, load_text.c,
- * load_json.c, load_from.c. Memory stays bounded: files are streamed in
+ * load_json.c (with load_jparse.c), load_from.c. Memory stays bounded: files are streamed in
  * chunks, never read whole.
  */
 #ifndef DAGD_LOAD_H
@@ -133,6 +133,34 @@ void load_copy_sql(const struct load_ctx *L, struct sbuf *sql, const char *optio
 /* The set values for one file, each with its separator in front: for
  * COPY text format ("\tv1\tv2") or, with csv, quoted csv fields. */
 void load_set_suffix(const struct load_ctx *L, const char *file, bool csv, struct sbuf *out);
+
+/* --- load_jparse.c: one JSON record --- */
+
+/* Deepest nesting a record may have. */
+#define JSON_DEPTH_MAX 512
+
+enum jtype { J_STR, J_NUM, J_TRUE, J_FALSE, J_NULL, J_OBJ, J_ARR };
+
+/* A top-level member; the pointers are into the record. */
+struct jmember {
+	const char *k; /* key text inside the quotes */
+	size_t klen;
+	bool kesc;     /* the key has escapes */
+	const char *v; /* the value's text (strings: inside the quotes) */
+	size_t vlen;
+	bool vesc;     /* a string value with escapes */
+	enum jtype type;
+};
+/*
+ * Check rec[0..n) as one JSON object and list its top-level members in
+ * (*mv)[0..*nm), growing *mv (*am entries allocated; the caller frees it).
+ * true, or false with *err (static text) and *err_off (byte offset).
+ */
+bool jrec_parse(const char *rec, size_t n, struct jmember **mv, size_t *nm, size_t *am,
+		const char **err, size_t *err_off);
+/* Append the checked string body s[0..n) decoded; with copy, escaped for
+ * COPY text format. NULL, or what is wrong (\u0000 has no place in text). */
+const char *jstr_decode(struct sbuf *b, const char *s, size_t n, bool copy);
 
 /* --- the formats; each returns 0 with *rows, or -1 (logged) --- */
 

@@ -2,339 +2,17 @@
  * load_json.c - jsonl and json files for a load, turned into COPY text
  * rows here. Records are jsonl lines, or the elements of the one top-level
  * array of a json file, cut out of the stream by a small incremental
- * scanner (strings, escapes, nesting), so only one record is in memory at
- * a time. Each record is checked as RFC 8259 JSON and must be an object.
- * Mapping (DESIGN.md): a table whose only column without a default is
- * json/jsonb gets the whole object; otherwise top-level keys fill the
- * columns they name (columns: renames), nested values as JSON text, null
- * as NULL, a missing key as NULL, an unknown key an error unless
- * ignore_unknown. Columns with a default are filled only when named in
- * columns: or present in the file's first record.
+ * scanner, so one record at a time is in memory; load_jparse.c checks it.
+ * A table whose only column without a default is json/jsonb gets the whole
+ * object; else top-level keys fill the columns they name (columns:
+ * renames), nested values as JSON text, null or a missing key as NULL, an
+ * unknown key an error unless ignore_unknown; a column with a default only
+ * when columns: names it or the file's first record has its key.
  */
 #include "load.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Deepest nesting a record may have. */
-#define JSON_DEPTH_MAX 512
-
-enum jtype { J_STR, J_NUM, J_TRUE, J_FALSE, J_NULL, J_OBJ, J_ARR };
-
-struct member {
-	const char *k; /* key text inside the quotes */
-	size_t klen;
-	bool kesc;     /* the key has escapes */
-	const char *v; /* the value's text (strings: inside the quotes) */
-	size_t vlen;
-	bool vesc;
-	enum jtype type;
-};
-
-/* --- checking one record -------------------------------------------- */
-
-struct jp {
-	const char *p;
-	size_t n, i;
-	const char *err; /* static message */
-};
-
-static bool jfail(struct jp *j, const char *msg)
-{
-	if (!j->err)
-		j->err = msg;
-	return false;
-}
-
-static void jws(struct jp *j)
-{
-	while (j->i < j->n && (j->p[j->i] == ' ' || j->p[j->i] == '\t' || j->p[j->i] == '\n' ||
-			       j->p[j->i] == '\r'))
-		j->i++;
-}
-
-static bool hex4(const char *p)
-{
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		char c = p[k];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return true;
-}
-
-/* At '"': past the closing quote; *esc when it had escapes. */
-static bool jstring(struct jp *j, bool *esc)
-{
-	j->i++;
-	while (j->i < j->n) {
-		unsigned char c = (unsigned char)j->p[j->i];
-		if (c == '"') {
-			j->i++;
-			return true;
-		}
-		if (c < 0x20)
-			return jfail(j, "control character in a string");
-		if (c != '\\') {
-			j->i++;
-			continue;
-		}
-		*esc = true;
-		if (j->i + 1 >= j->n)
-			break;
-		c = (unsigned char)j->p[j->i + 1];
-		if (c == 'u') {
-			if (j->i + 6 > j->n || !hex4(j->p + j->i + 2))
-				return jfail(j, "bad \\u escape");
-			j->i += 6;
-		} else if (strchr("\"\\/bfnrt", c) && c) {
-			j->i += 2;
-		} else {
-			return jfail(j, "bad escape in a string");
-		}
-	}
-	return jfail(j, "unterminated string");
-}
-
-static bool jvalue(struct jp *j, int depth, enum jtype *t, bool *esc);
-
-static bool jliteral(struct jp *j, const char *word, enum jtype type, enum jtype *t)
-{
-	size_t n = strlen(word);
-
-	if (j->n - j->i < n || memcmp(j->p + j->i, word, n) != 0)
-		return jfail(j, "unexpected character");
-	j->i += n;
-	*t = type;
-	return true;
-}
-
-static bool jnumber(struct jp *j)
-{
-	size_t s = j->i;
-
-	while (j->i < j->n && strchr("+-.eE0123456789", j->p[j->i]) && j->p[j->i])
-		j->i++;
-	if (!sql_is_json_number(j->p + s, j->i - s))
-		return jfail(j, "bad number");
-	return true;
-}
-
-/* An object or array at '{' / '['. */
-static bool jcontainer(struct jp *j, int depth)
-{
-	char close = j->p[j->i] == '{' ? '}' : ']';
-	bool obj = close == '}', esc;
-	enum jtype t;
-
-	if (depth >= JSON_DEPTH_MAX)
-		return jfail(j, "nested too deep");
-	j->i++;
-	jws(j);
-	if (j->i < j->n && j->p[j->i] == close) {
-		j->i++;
-		return true;
-	}
-	for (;;) {
-		if (obj) {
-			jws(j);
-			if (j->i >= j->n || j->p[j->i] != '"')
-				return jfail(j, "expected a key");
-			if (!jstring(j, &esc))
-				return false;
-			jws(j);
-			if (j->i >= j->n || j->p[j->i] != ':')
-				return jfail(j, "expected ':'");
-			j->i++;
-		}
-		if (!jvalue(j, depth + 1, &t, &esc))
-			return false;
-		jws(j);
-		if (j->i < j->n && j->p[j->i] == ',') {
-			j->i++;
-			continue;
-		}
-		if (j->i < j->n && j->p[j->i] == close) {
-			j->i++;
-			return true;
-		}
-		return jfail(j, obj ? "expected ',' or '}'" : "expected ',' or ']'");
-	}
-}
-
-static bool jvalue(struct jp *j, int depth, enum jtype *t, bool *esc)
-{
-	char c;
-
-	jws(j);
-	if (j->i >= j->n)
-		return jfail(j, "expected a value");
-	c = j->p[j->i];
-	*esc = false;
-	switch (c) {
-	case '{': *t = J_OBJ; return jcontainer(j, depth);
-	case '[': *t = J_ARR; return jcontainer(j, depth);
-	case '"': *t = J_STR; return jstring(j, esc);
-	case 't': return jliteral(j, "true", J_TRUE, t);
-	case 'f': return jliteral(j, "false", J_FALSE, t);
-	case 'n': return jliteral(j, "null", J_NULL, t);
-	default:
-		*t = J_NUM;
-		if (c == '-' || (c >= '0' && c <= '9'))
-			return jnumber(j);
-		return jfail(j, "unexpected character");
-	}
-}
-
-/* Check rec as one object and list its top-level members into *mv. */
-static bool parse_record(struct jp *j, struct member **mv, size_t *nm, size_t *am)
-{
-	*nm = 0;
-	jws(j);
-	if (j->i >= j->n || j->p[j->i] != '{')
-		return jfail(j, "expected a JSON object");
-	j->i++;
-	jws(j);
-	if (j->i < j->n && j->p[j->i] == '}') {
-		j->i++;
-		goto end;
-	}
-	for (;;) {
-		struct member m;
-		size_t s;
-		jws(j);
-		if (j->i >= j->n || j->p[j->i] != '"')
-			return jfail(j, "expected a key");
-		s = j->i;
-		m.kesc = false;
-		if (!jstring(j, &m.kesc))
-			return false;
-		m.k = j->p + s + 1;
-		m.klen = j->i - s - 2;
-		jws(j);
-		if (j->i >= j->n || j->p[j->i] != ':')
-			return jfail(j, "expected ':'");
-		j->i++;
-		jws(j);
-		s = j->i;
-		if (!jvalue(j, 1, &m.type, &m.vesc))
-			return false;
-		m.v = j->p + s;
-		m.vlen = j->i - s;
-		if (m.type == J_STR) {
-			m.v++;
-			m.vlen -= 2;
-		}
-		if (*nm == *am) {
-			*am = *am ? *am * 2 : 16;
-			*mv = sql_xrealloc(*mv, sizeof(**mv) * *am);
-		}
-		(*mv)[(*nm)++] = m;
-		jws(j);
-		if (j->i < j->n && j->p[j->i] == ',') {
-			j->i++;
-			continue;
-		}
-		if (j->i < j->n && j->p[j->i] == '}') {
-			j->i++;
-			break;
-		}
-		return jfail(j, "expected ',' or '}'");
-	}
-end:
-	jws(j);
-	if (j->i != j->n)
-		return jfail(j, "data after the object");
-	return true;
-}
-
-/* --- decoding strings ------------------------------------------------ */
-
-static unsigned hexval(const char *p)
-{
-	unsigned v = 0;
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		char c = p[k];
-		v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return v;
-}
-
-static void put_utf8(struct sbuf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-	}
-	sbuf_add(b, u, n);
-}
-
-/*
- * Append the checked string body s[0..n) decoded; with copy, escaped for
- * COPY text format. NULL, or what is wrong (\u0000 has no place in text).
- */
-static const char *decode(struct sbuf *b, const char *s, size_t n, bool copy)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		const char *bs = memchr(s + i, '\\', n - i);
-		size_t run = bs ? (size_t)(bs - s) - i : n - i;
-		unsigned cp;
-		char c;
-		sbuf_add(b, s + i, run);
-		i += run;
-		if (i >= n)
-			break;
-		c = s[i + 1];
-		i += 2;
-		switch (c) {
-		case 'n': sbuf_add(b, copy ? "\\n" : "\n", copy ? 2 : 1); continue;
-		case 'r': sbuf_add(b, copy ? "\\r" : "\r", copy ? 2 : 1); continue;
-		case 't': sbuf_add(b, copy ? "\\t" : "\t", copy ? 2 : 1); continue;
-		case 'b': sbuf_addc(b, '\b'); continue;
-		case 'f': sbuf_addc(b, '\f'); continue;
-		case '\\': sbuf_add(b, "\\\\", copy ? 2 : 1); continue;
-		case 'u': break;
-		default: sbuf_addc(b, c); continue; /* " and / */
-		}
-		cp = hexval(s + i);
-		i += 4;
-		if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= n && s[i] == '\\' && s[i + 1] == 'u') {
-			unsigned lo = hexval(s + i + 2);
-			if (lo >= 0xDC00 && lo <= 0xDFFF) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				i += 6;
-			}
-		}
-		if (cp == 0)
-			return "\\u0000 cannot be stored in a text value";
-		if (cp >= 0xD800 && cp <= 0xDFFF)
-			cp = 0xFFFD; /* a lone surrogate */
-		if (copy && (cp == '\\' || cp == '\n' || cp == '\r' || cp == '\t')) {
-			const char *e = cp == '\\' ? "\\\\" : cp == '\n' ? "\\n" : cp == '\r' ? "\\r" :
-									     "\\t";
-			sbuf_add(b, e, 2);
-		} else {
-			put_utf8(b, cp);
-		}
-	}
-	return NULL;
-}
 
 /* --- reading records ------------------------------------------------- */
 
@@ -524,7 +202,7 @@ struct conv {
 	size_t *col;     /* place in the COPY list -> table column */
 	size_t ncopy;
 	long *slot;      /* place in the COPY list -> member, per row */
-	struct member *mv;
+	struct jmember *mv;
 	size_t nm, am;
 	struct sbuf key, suffix;
 	bool started;
@@ -547,13 +225,13 @@ static long whole_column(const struct load_ctx *L)
 }
 
 /* The column of member m (key decoded when it has escapes), or -1. */
-static long member_col(struct conv *cv, const struct member *m)
+static long member_col(struct conv *cv, const struct jmember *m)
 {
 	if (!m->kesc)
 		return load_key_col(cv->L, m->k, m->klen);
 	cv->key.len = 0;
 	sbuf_add(&cv->key, "", 0);
-	(void)decode(&cv->key, m->k, m->klen, false); /* a \u0000 key matches no column */
+	(void)jstr_decode(&cv->key, m->k, m->klen, false); /* a \u0000 key matches no column */
 	return load_key_col(cv->L, cv->key.p, cv->key.len);
 }
 
@@ -618,7 +296,7 @@ static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
 		for (k = 0; k < cv->ncopy; k++)
 			cv->slot[k] = -1;
 		for (k = 0; k < cv->nm; k++) {
-			const struct member *m = &cv->mv[k];
+			const struct jmember *m = &cv->mv[k];
 			long col = member_col(cv, m);
 			if (col >= 0 && !cv->L->t->cols[col].generated && !load_fillable(cv->L, (size_t)col))
 				continue; /* a set: column: set wins */
@@ -641,7 +319,7 @@ static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
 			cv->slot[cv->pos[col]] = (long)k;
 		}
 		for (k = 0; k < cv->ncopy; k++) {
-			const struct member *m;
+			const struct jmember *m;
 			const char *bad;
 			if (k)
 				sbuf_addc(b, '\t');
@@ -656,7 +334,7 @@ static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
 				sbuf_copy_text(b, m->v - 1, m->vlen + 2); /* with its quotes */
 			} else if (!m->vesc) {
 				sbuf_add(b, m->v, m->vlen); /* nothing to escape in it */
-			} else if ((bad = decode(b, m->v, m->vlen, true))) {
+			} else if ((bad = jstr_decode(b, m->v, m->vlen, true))) {
 				sql_error("%s:%llu: key \"%.*s\": %s", cv->path, (unsigned long long)line,
 					  (int)(m->klen > 64 ? 64 : m->klen), m->k, bad);
 				return -1;
@@ -671,15 +349,15 @@ static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
 /* Check a record, start the COPY at the first one, emit the row. */
 static int convert(struct conv *cv, const char *rec, size_t len, uint64_t line)
 {
-	struct jp j = {rec, len, 0, NULL};
+	const char *err;
 	uint64_t at;
-	size_t k;
+	size_t k, off;
 
-	if (!parse_record(&j, &cv->mv, &cv->nm, &cv->am)) {
+	if (!jrec_parse(rec, len, &cv->mv, &cv->nm, &cv->am, &err, &off)) {
 		at = line;
-		for (k = 0; k < j.i && k < len; k++)
+		for (k = 0; k < off && k < len; k++)
 			at += rec[k] == '\n';
-		sql_error("%s:%llu: bad JSON: %s", cv->path, (unsigned long long)at, j.err);
+		sql_error("%s:%llu: bad JSON: %s", cv->path, (unsigned long long)at, err);
 		return -1;
 	}
 	if (!cv->started && start_copy(cv) != 0)

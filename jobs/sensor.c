@@ -1,13 +1,12 @@
 /*
- * sensor.c - the file and sql sensors (the daemon evaluates time and
- * external_task sensors itself). A poke checks once: file, a glob match
- * that is big enough and was not modified for stable_for (its mtime, so a
- * reschedule-mode check needs no memory of earlier pokes); sql, the first
- * column of the first row is truthy. Mode poke loops, sleeping
- * poke_interval, until true or the deadline; mode reschedule checks once
- * and exits 100 when not yet. At the deadline, or when the task timeout
- * stops the wait: exit 1, or the skip code with soft_fail. A query error
- * fails the sensor at once.
+ * sensor.c - the file and sql sensors (the daemon runs time and
+ * external_task sensors itself). A poke checks once: a glob match big
+ * enough and not modified for stable_for (by its mtime: a reschedule poke
+ * needs no memory of earlier ones), or the query's first value truthy.
+ * Mode poke sleeps poke_interval between pokes until the deadline; mode
+ * reschedule pokes once and exits 100 when not yet. A timeout (deadline or
+ * task timeout) exits 1, or the skip code with soft_fail; a query error
+ * fails at once.
  */
 #include "sql.h"
 

@@ -1,8 +1,11 @@
 /*
  * sql_spec.h - the spec file the daemon writes for one try of a data task
  * (sql, load, sql sensor, file sensor) and runs `dagd-sql SPEC_FILE` on,
- * and its parsed form. This comment is the contract with daemon/.
- *
+ * and its parsed form (sql_spec.c). The comment below is the contract
+ * between daemon/ and dagd-sql: the file format, the exit codes, outputs.
+ */
+
+/*
  * How the daemon runs it: the keeper starts `dagd-sql SPEC_FILE` like any
  * task command (stdout/stderr on the try's log, cwd and env set, DAGD_OUTPUT
  * naming the outputs file). The spec is written mode 0600 (it holds URLs
