@@ -115,7 +115,7 @@ export function renderGraph(el, dag, states, sel, linkOf) {
     </a>`;
   });
   el.innerHTML = `<svg class="graph" role="group" aria-label="Graph of ${esc(dag.dag)}: ${dag.tasks.length} tasks, left to right" width="${L.width}" height="${L.height}" viewBox="0 0 ${L.width} ${L.height}">
-    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>
+    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>
     <g class="edges">${edges.join('')}</g><g class="nodes">${nodes.join('')}</g></svg>`;
   el.querySelector('svg').addEventListener('keydown', (e) => {
     const a = e.target.closest('a.node');

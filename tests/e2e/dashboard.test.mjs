@@ -46,9 +46,14 @@ tasks:
   transform:
     depends: [extract]
     shell: |
-      echo "transform: looking for ${flag}"
-      sleep 0.3
-      if [ -f ${flag} ]; then echo "flag found: transforming"; else echo "boom: the flag file is missing" >&2; exit 3; fi
+      echo "transform: reading 3 chunks from extract"
+      for i in 1 2 3; do echo "transform: chunk $i: $((i * 14)) rows, 0 rejected"; sleep 0.1; done
+      echo "transform: looking for the flag file ${flag}"
+      if [ -f ${flag} ]; then echo "flag found: transforming"; else
+        echo "ERROR: boom: the flag file is missing" >&2
+        echo "hint: create it, then rerun transform with its downstream tasks" >&2
+        exit 3
+      fi
   load:
     depends: [transform]
     shell: 'sleep 0.4; echo "load: 42 rows"'
@@ -156,7 +161,7 @@ async function main() {
     const banner = await text(page, '.import-errors');
     assert(/e2e_broken\.yaml:\d+:\d+/.test(banner) && banner.includes('retires'), `banner: ${banner}`);
     await page.waitForSelector('.drow[data-dag="hello"] .marks .mark:not(.empty)'); // its scheduled run
-    await shot(page, '01-dag-list', { readme: 'dag-list.png' });
+    await shot(page, '01-dag-list');
   });
 
   await steps.run('DAG list: search box and tag filter (kept in the URL)', async () => {
