@@ -502,6 +502,14 @@ async function main() {
   });
   await bp.context().close();
 
+  await steps.run('no sanitizer report in the daemons\' logs', async () => {
+    for (const dm of daemons) {
+      await dm.stop();
+      const log = fs.readFileSync(path.join(dm.dir, 'daemon.log'), 'utf8');
+      assert(!/ERROR: (Address|Leak)Sanitizer|runtime error:/.test(log), `sanitizer report in ${dm.dir}/daemon.log`);
+    }
+  });
+
   await steps.run('no request to any host but the daemon', async () => {
     const foreign = requests.filter((r) => !r.url.startsWith(`${r.origin}/`) && !/^(data|blob|about):/.test(r.url));
     assert(requests.length > 50, `recorded ${requests.length} requests`);
