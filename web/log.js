@@ -2,7 +2,8 @@
 // (?offset=, X-Log-Next-Offset), then, while the try runs, follows it with
 // the streaming answer (follow=1 from the offset reached) and appends as
 // bytes arrive ("live tail": scrolls along while you are at the bottom).
-// Wrap toggle (remembered), a download link, size and line count. Text
+// Wrap toggle (remembered), a download link (the file itself; past one
+// answer's 1 MiB, what was read, as a blob), size and line count. Text
 // only ever goes in as a text node.
 
 import { stream, getText, ApiError } from './api.js';
@@ -113,6 +114,12 @@ export class LogView {
       return;
     }
     this.done = true;
+    if (this.offset >= CHUNK && !live) {
+      // one API answer holds CHUNK bytes: download what was read, whole
+      if (this.blobUrl) URL.revokeObjectURL(this.blobUrl);
+      this.blobUrl = URL.createObjectURL(new Blob([this.text.data], { type: 'text/plain' }));
+      dl.href = this.blobUrl;
+    }
     if (!this.bytes) this.pre.dataset.empty = '1'; else delete this.pre.dataset.empty;
     this.status(this.bytes ? '' : 'empty');
     if (live) this.follow(this.offset);

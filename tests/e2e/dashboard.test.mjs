@@ -88,6 +88,14 @@ tasks:
       for i in $(seq 1 25); do echo "tick line $i"; sleep 0.2; done
 `;
 
+const BIG = `dag: e2e_big
+description: Writes a 1.6 MB log (more than one API answer)
+schedule: none
+tags: [e2e]
+tasks:
+  print: {shell: "seq 1 250000"}
+`;
+
 const BROKEN = `dag: e2e_broken
 schedule: "0 3 * * *"
 tasks:
@@ -143,6 +151,7 @@ async function main() {
   d.writeDag('e2e_daily', DAILY);
   d.writeDag('e2e_slow', SLOW);
   d.writeDag('e2e_broken', BROKEN);
+  d.writeDag('e2e_big', BIG);
   await d.start();
   const page = await newPage(d);
   const U = d.url;
@@ -286,6 +295,17 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('.logbox').dataset.live === '0', null, { timeout: 10000 });
     const n = await page.$eval('pre.log', (p) => p.textContent.match(/tick line/g).length);
     assert(n === 25, `each line once: ${n}`);
+  });
+
+  await steps.run('a log larger than one API answer is read whole', async () => {
+    const r = await d.api('POST', '/api/v1/dags/e2e_big/runs', {});
+    assert(r.status === 201, JSON.stringify(r.body));
+    await d.waitRun('e2e_big', r.body.run_id, ['success'], 30000);
+    await page.goto(`${U}/#/dags/e2e_big/grid?run=${encodeURIComponent(r.body.run_id)}&task=print`);
+    await page.waitForFunction(() => /\n250000\n$/.test(document.querySelector('pre.log')?.textContent || ''), null, { timeout: 20000 });
+    const lines = await page.$eval('pre.log', (p) => p.textContent.split('\n').length - 1);
+    assert(lines === 250000, `lines ${lines}`);
+    assert((await page.getAttribute('.logbox a.dl', 'href')).startsWith('blob:'), 'download of the whole text');
   });
 
   await steps.run('pause a DAG from the list', async () => {
