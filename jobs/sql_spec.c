@@ -246,10 +246,16 @@ static struct spec_load *parse_load(struct ctx *c, json_t *o)
 		fail(c, "load.from_conn is required with load.from_query");
 	else if (l->files && l->files[0] != '/')
 		fail(c, "load.files must be an absolute path");
-	if (l->delete_where && l->mode != SPEC_APPEND)
-		fail(c, "load.delete_where needs mode append");
-	if (l->encoding && (l->format == SPEC_FMT_JSON || l->format == SPEC_FMT_JSONL))
-		fail(c, "load.encoding applies to csv and text only (JSON is UTF-8)");
+	if (l->delete_where && l->mode != SPEC_APPEND) {
+		sql_warn("spec: load.delete_where is ignored with mode %s", modes[l->mode]);
+		free(l->delete_where);
+		l->delete_where = NULL;
+	}
+	if (l->encoding && (l->format == SPEC_FMT_JSON || l->format == SPEC_FMT_JSONL)) {
+		sql_warn("spec: load.encoding is ignored for JSON, which is UTF-8");
+		free(l->encoding);
+		l->encoding = NULL;
+	}
 	if (l->format == SPEC_FMT_CSV && (l->delimiter == l->quote))
 		fail(c, "load.delimiter and load.quote must differ");
 	return l;

@@ -56,10 +56,11 @@
  *     "format": "csv" | "jsonl" | "json" | "text" [csv],
  *     "delimiter": "," [","], "quote": "\"" ["\""], "escape": "\"" [quote],
  *     "null": "NULL"  [csv default: unquoted empty field],
- *     "header": false, "encoding": "LATIN1" [none] (csv, text),
+ *     "header": false, "encoding": "LATIN1" [none] (csv, text; ignored for json),
  *     "table": "schema.table",                                   required
  *     "mode": "append" | "truncate" | "replace" [append],
- *     "delete_where": "ds = '2026-01-01'",  append only, before the copy
+ *     "delete_where": "ds = '2026-01-01'",  before the copy (append only:
+ *           ignored, with a warning, for truncate and replace)
  *     "set": {"col": "text"},  constant columns on every row; the literal
  *           text {{ file }} in a value stands for the file being read
  *     "create": false,  create a missing table from the csv header (text)
