@@ -37,6 +37,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 [ -x "$CHROMIUM" ] || die "no chromium at $CHROMIUM"
 [ -x "$DAGD_BIN" ] || die "no daemon at $DAGD_BIN: run make first"
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$major" -ge 20 ] || die "playwright-core needs node 20 or later, not $(node --version 2>&1)"
 
 if [ ! -f node_modules/playwright-core/package.json ]; then
 	npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
