@@ -71,6 +71,15 @@ static void jansson_free(void *p)
 	f(p);
 }
 
+/* true when the handler added header name itself (its ETag wins). */
+static bool has_header(const struct http_req *req, const char *name)
+{
+	for (const struct hdr *h = req->hdrs; h; h = h->next)
+		if (strcasecmp(h->name, name) == 0)
+			return true;
+	return false;
+}
+
 void http_reply_json(struct http_req *req, int status, json_t *body)
 {
 	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -83,7 +92,8 @@ void http_reply_json(struct http_req *req, int status, json_t *body)
 			  MHD_RESPMEM_PERSISTENT);
 		return;
 	}
-	if (status == 200 && http_reply_if_unchanged(req, s, strlen(s), "application/json")) {
+	if (status == 200 && !has_header(req, "ETag") &&
+	    http_reply_if_unchanged(req, s, strlen(s), "application/json")) {
 		jansson_free(s); /* 304: the client has this body already */
 		return;
 	}
