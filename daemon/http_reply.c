@@ -243,6 +243,14 @@ int http_add_header(struct http_req *req, const char *name, const char *value)
 	for (size_t i = 0; i < ARRAY_LEN(owned); i++)
 		if (strcasecmp(name, owned[i]) == 0)
 			return DAGD_EINVAL;
+	/* one ETag: the handler's own replaces the automatic one */
+	for (h = req->hdrs; h && strcasecmp(name, "ETag") == 0; h = h->next) {
+		if (strcasecmp(h->name, "ETag") == 0) {
+			free(h->value);
+			h->value = xstrdup(value);
+			return 0;
+		}
+	}
 	h = xcalloc(1, sizeof(*h));
 	h->name = xstrdup(name);
 	h->value = xstrdup(value);
