@@ -75,7 +75,6 @@ static void load_cb(void *ctx, struct run *r, char **names)
 {
 	struct engine *e = ctx;
 	struct dag *dag = engine_dag(e, r->dag_id);
-	struct ti *tis;
 
 	if (!dag) {
 		log_warn("adopt", "dag=%s run=%s: the DAG is not loaded; the run resumes once it is",
@@ -86,31 +85,7 @@ static void load_cb(void *ctx, struct run *r, char **names)
 		sched_run_free(r);
 		return;
 	}
-	tis = xcalloc(dag->n_tasks, sizeof(*tis));
-	for (size_t i = 0; i < dag->n_tasks; i++) {
-		tis[i].run = r;
-		tis[i].task = i;
-		tis[i].state = TI_REMOVED; /* a task added since: not part of this run */
-		tis[i].exit_code = -1;
-	}
-	for (size_t j = 0; j < r->n_tis; j++) {
-		long i = dag_task_index(dag, names[j]);
-		if (i >= 0) {
-			tis[i] = r->tis[j];
-			tis[i].run = r;
-			tis[i].task = (size_t)i;
-			tis[i].proc = NULL;
-		} else {
-			free(r->tis[j].outputs);
-			free(r->tis[j].pool);
-		}
-		free(names[j]);
-	}
-	free(names);
-	free(r->tis);
-	r->tis = tis;
-	r->n_tis = dag->n_tasks;
-	r->dag = dag_ref(dag);
+	sched_run_attach(r, names, dag);
 	sched_run_add(e, r);
 	if (r->state == RUN_RUNNING)
 		sched_dstate(e, r->dag_id, true)->active_runs++;

@@ -31,36 +31,12 @@ static struct run *load_finished(struct engine *e, const char *dag_id, const cha
 {
 	struct load_ctx c = {.e = e};
 	struct dag *dag = engine_dag(e, dag_id);
-	struct ti *tis;
 	struct run *r;
 
 	if (!dag || store_run_load(e->st, dag_id, run_id, keep_cb, &c) != 0 || !c.run)
 		return NULL;
 	r = c.run;
-	tis = xcalloc(dag->n_tasks, sizeof(*tis));
-	for (size_t i = 0; i < dag->n_tasks; i++) {
-		tis[i].run = r;
-		tis[i].task = i;
-		tis[i].state = TI_REMOVED;
-		tis[i].exit_code = -1;
-	}
-	for (size_t j = 0; j < r->n_tis; j++) {
-		long i = dag_task_index(dag, c.names[j]);
-		if (i >= 0) {
-			tis[i] = r->tis[j];
-			tis[i].run = r;
-			tis[i].task = (size_t)i;
-		} else {
-			free(r->tis[j].outputs);
-			free(r->tis[j].pool);
-		}
-		free(c.names[j]);
-	}
-	free(c.names);
-	free(r->tis);
-	r->tis = tis;
-	r->n_tis = dag->n_tasks;
-	r->dag = dag_ref(dag);
+	sched_run_attach(r, c.names, dag);
 	return r;
 }
 

@@ -13,6 +13,8 @@
 
 #include "daemon.h"
 #include "diag.h"
+#include "engine.h"
+#include "store.h"
 #include "tz.h"
 
 static const char usage_text[] =
@@ -51,6 +53,22 @@ int cli_usage(const char *text)
 {
 	fprintf(stderr, "%s", text);
 	return EXIT_USAGE;
+}
+
+static void walk_close_cb(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+void cli_engine_close(uv_loop_t *loop, struct engine *eng, struct store *st)
+{
+	engine_free(eng);
+	uv_walk(loop, walk_close_cb, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	(void)uv_loop_close(loop);
+	store_close(st);
 }
 
 int64_t cli_now(void)

@@ -7,6 +7,7 @@
 #define DAGD_CLI_H
 
 #include <stdint.h>
+#include <uv.h>
 
 #include "config.h"
 #include "dag.h"
@@ -49,6 +50,11 @@ struct dag *cli_find_dag(const struct config *cfg, const char *arg);
 
 /* Parse a --after / DATE argument in zone z ("now" allowed); 0 or -1. */
 int cli_parse_time(const struct dag *dag, const char *s, int64_t *out);
+
+struct engine;
+struct store;
+/* Free the engine, close every handle left on loop, close the store. */
+void cli_engine_close(uv_loop_t *loop, struct engine *eng, struct store *st);
 
 /* Current UTC time in seconds. */
 int64_t cli_now(void);

@@ -74,13 +74,6 @@ static void done_cb(void *ctx, const struct run *r)
 	uv_stop(u->loop);
 }
 
-static void walk_close_cb(uv_handle_t *h, void *arg)
-{
-	(void)arg;
-	if (!uv_is_closing(h))
-		uv_close(h, NULL);
-}
-
 int cli_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -182,11 +175,7 @@ int cli_run(int argc, char **argv)
 		uv_run(ui.loop, UV_RUN_DEFAULT);
 	}
 	dag_unref(dag);
-	engine_free(eng);
-	uv_walk(ui.loop, walk_close_cb, NULL);
-	uv_run(ui.loop, UV_RUN_DEFAULT);
-	(void)uv_loop_close(ui.loop);
-	store_close(st);
+	cli_engine_close(ui.loop, eng, st);
 out:
 	json_decref(conf);
 	free(job_bin);

@@ -63,13 +63,6 @@ static void done_cb(void *ctx, const struct run *r)
 	uv_stop(u->loop);
 }
 
-static void walk_close_cb(uv_handle_t *h, void *arg)
-{
-	(void)arg;
-	if (!uv_is_closing(h))
-		uv_close(h, NULL);
-}
-
 int cli_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -140,11 +133,7 @@ int cli_test(int argc, char **argv)
 		uv_run(ui.loop, UV_RUN_DEFAULT);
 	}
 	dag_unref(dag);
-	engine_free(ui.eng);
-	uv_walk(ui.loop, walk_close_cb, NULL);
-	uv_run(ui.loop, UV_RUN_DEFAULT);
-	(void)uv_loop_close(ui.loop);
-	store_close(st);
+	cli_engine_close(ui.loop, ui.eng, st);
 out:
 	free(job_bin);
 	config_free(cfg);

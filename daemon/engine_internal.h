@@ -93,6 +93,9 @@ void sched_run_add(struct engine *e, struct run *r);
 struct run *sched_run_new(struct engine *e, struct dag *dag, enum run_type type,
 			  int64_t start, int64_t end, const char *conf);
 void sched_run_free(struct run *r);
+/* Map a run loaded from the store (task names in names, which it frees)
+ * onto dag's tasks; tasks the run does not have become removed. */
+void sched_run_attach(struct run *r, char **names, struct dag *dag);
 /* Earliest time (us) something is due: a cron interval end, a retry. 0 none. */
 int64_t sched_next_wake(struct engine *e);
 void sched_ti_set(struct engine *e, struct ti *ti, enum ti_state s, int64_t now_us);

@@ -99,6 +99,36 @@ struct run *sched_run_new(struct engine *e, struct dag *dag, enum run_type type,
 	return r;
 }
 
+void sched_run_attach(struct run *r, char **names, struct dag *dag)
+{
+	struct ti *tis = xcalloc(dag->n_tasks, sizeof(*tis));
+
+	for (size_t i = 0; i < dag->n_tasks; i++) {
+		tis[i].run = r;
+		tis[i].task = i;
+		tis[i].state = TI_REMOVED; /* a task added since: not part of this run */
+		tis[i].exit_code = -1;
+	}
+	for (size_t j = 0; j < r->n_tis; j++) {
+		long i = dag_task_index(dag, names[j]);
+		if (i >= 0) {
+			tis[i] = r->tis[j];
+			tis[i].run = r;
+			tis[i].task = (size_t)i;
+			tis[i].proc = NULL;
+		} else {
+			free(r->tis[j].outputs);
+			free(r->tis[j].pool);
+		}
+		free(names[j]);
+	}
+	free(names);
+	free(r->tis);
+	r->tis = tis;
+	r->n_tis = dag->n_tasks;
+	r->dag = dag_ref(dag);
+}
+
 void sched_run_add(struct engine *e, struct run *r)
 {
 	e->version++;
