@@ -60,7 +60,7 @@ static const struct route routes[] = {
 struct api {
 	struct dagd *d;
 	struct http_server *srv;
-	char *dags_body; /* the cached answer of GET /api/v1/dags */
+	struct shared *dags_body; /* the cached answer of GET /api/v1/dags */
 	size_t dags_len;
 	uint64_t dags_version;
 	int64_t dags_built_us;
@@ -228,6 +228,22 @@ static json_t *import_errors_json(const struct registry *reg)
  */
 #define DAGS_CACHE_US 100000
 
+/* A body shared by every reply that sends it; freed with the last one. */
+struct shared {
+	int refs;
+	char *text;
+};
+
+static void shared_unref(void *arg)
+{
+	struct shared *sh = arg;
+
+	if (sh && --sh->refs == 0) {
+		free(sh->text);
+		free(sh);
+	}
+}
+
 /* The cached answer, with its entity tag (computed once per build). */
 static void reply_dags(struct api *a, struct http_req *req)
 {
@@ -236,7 +252,9 @@ static void reply_dags(struct api *a, struct http_req *req)
 		http_reply_data(req, 304, "application/json", "", 0, false);
 		return;
 	}
-	http_reply_data(req, 200, "application/json", a->dags_body, a->dags_len, true);
+	a->dags_body->refs++;
+	http_reply_shared(req, 200, "application/json", a->dags_body->text, a->dags_len,
+			  shared_unref, a->dags_body);
 }
 
 static void h_dags(struct api *a, struct http_req *req)
@@ -262,17 +280,22 @@ static void h_dags(struct api *a, struct http_req *req)
 	json_decref(last);
 	body = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)n,
 			 "import_errors", import_errors_json(a->d->reg));
-	free(a->dags_body);
-	a->dags_body = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (!a->dags_body) {
-		http_reply_error(req, 500, "error", "the DAG list could not be built");
-		return;
+	{
+		char *text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		if (!text) {
+			http_reply_error(req, 500, "error", "the DAG list could not be built");
+			return;
+		}
+		shared_unref(a->dags_body);
+		a->dags_body = xcalloc(1, sizeof(*a->dags_body));
+		a->dags_body->refs = 1; /* the cache's own */
+		a->dags_body->text = text;
 	}
-	a->dags_len = strlen(a->dags_body);
+	a->dags_len = strlen(a->dags_body->text);
 	a->dags_version = version;
 	a->dags_built_us = now;
-	http_etag_of(a->dags_body, a->dags_len, a->dags_etag);
+	http_etag_of(a->dags_body->text, a->dags_len, a->dags_etag);
 	reply_dags(a, req);
 }
 
@@ -599,7 +622,7 @@ void api_stop(struct api *a)
 	if (!a)
 		return;
 	http_stop(a->srv);
-	free(a->dags_body);
+	shared_unref(a->dags_body);
 	free(a);
 }
 

@@ -147,6 +147,14 @@ void http_reply_error(struct http_req *req, int status, const char *error,
 void http_reply_data(struct http_req *req, int status, const char *content_type,
 		     const void *buf, size_t len, bool copy);
 
+/*
+ * Reply with len bytes of buf that the caller shares between replies
+ * (a cache): release(arg) runs once when this reply is done with them,
+ * so the caller counts a reference per reply. Nothing is copied.
+ */
+void http_reply_shared(struct http_req *req, int status, const char *content_type,
+		       const void *buf, size_t len, void (*release)(void *arg), void *arg);
+
 /* What a stream's read_cb returns besides a byte count > 0. */
 #define HTTP_STREAM_AGAIN 0   /* nothing now: sleep until http_stream_wake() */
 #define HTTP_STREAM_END (-1)  /* done: the reply ends properly */

@@ -63,6 +63,15 @@ static void reply_buf(struct http_req *req, int status, const char *ct, const vo
 	set_reply(req, status, MHD_create_response_from_buffer(len, (void *)buf, mode), ct);
 }
 
+void http_reply_shared(struct http_req *req, int status, const char *content_type,
+		       const void *buf, size_t len, void (*release)(void *arg), void *arg)
+{
+	set_reply(req, status,
+		  MHD_create_response_from_buffer_with_free_callback_cls(
+			  len, (void *)(uintptr_t)buf, release, arg), /* MHD only reads it */
+		  content_type);
+}
+
 static void jansson_free(void *p)
 {
 	json_free_t f = NULL;
