@@ -9,6 +9,7 @@ SUITES=${SUITES:-"unit integration fuzz e2e"}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 export DAGD_BIN=${DAGD_BIN:-$PWD/$BUILD/dagd}
 export DAGD_JOB_BIN=${DAGD_JOB_BIN:-$PWD/$BUILD/dagd-job}
+export DAGD_SQL_BIN=${DAGD_SQL_BIN:-$PWD/$BUILD/dagd-sql}
 pass=0
 fail=0
 log=$(mktemp -d)
