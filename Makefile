@@ -242,13 +242,34 @@ $(BUILD)/bench/spawn_ref: tests/bench/spawn_ref.c
 bench: deps all $(BUILD)/bench/spawn_ref
 	$(Q)BUILD=$(BUILD) bash tests/bench/run.sh
 
+# make install: the binaries in $(PREFIX)/bin; the unit (its paths rewritten
+# to $(PREFIX)/bin) and the sysusers file under $(PREFIX)/lib, which systemd
+# searches for /usr/local and /usr (set UNITDIR and SYSUSERSDIR for another
+# PREFIX); /etc/dagd/dagd.yaml (where `dagd` looks under systemd) only when
+# absent, never overwritten; the example DAGs with their SQL, laid out as in
+# the repository, in $(PREFIX)/share/dagd/examples. As root without DESTDIR
+# it also creates the dagd user (systemd-sysusers).
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SHAREDIR    ?= $(PREFIX)/share/dagd
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/dagd $(DESTDIR)$(PREFIX)/bin/dagd
 	install -m 755 $(BUILD)/dagd-job $(DESTDIR)$(PREFIX)/bin/dagd-job
 	install -m 755 $(BUILD)/dagd-sql $(DESTDIR)$(PREFIX)/bin/dagd-sql
-	install -d $(DESTDIR)/etc/dagd/dags
-	install -m 644 config/dagd.yaml $(DESTDIR)/etc/dagd/dagd.yaml.example
+	@mkdir -p $(BUILD)/systemd
+	sed 's|/usr/local/|$(PREFIX)/|g' systemd/dagd.service >$(BUILD)/systemd/dagd.service
+	install -D -m 644 $(BUILD)/systemd/dagd.service $(DESTDIR)$(UNITDIR)/dagd.service
+	install -D -m 644 systemd/dagd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dagd.conf
+	install -d -m 755 $(DESTDIR)/etc/dagd/dags
+	test -e $(DESTDIR)/etc/dagd/dagd.yaml || \
+		install -m 644 systemd/dagd.yaml $(DESTDIR)/etc/dagd/dagd.yaml
+	install -D -m 644 systemd/dagd.yaml $(DESTDIR)$(SHAREDIR)/dagd.yaml
+	install -D -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/dagd/README.md
+	for f in $$(find config/dags sql/etl -type f | sort); do \
+		install -D -m 644 $$f $(DESTDIR)$(SHAREDIR)/examples/$$f || exit 1; done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; \
+	then systemd-sysusers $(SYSUSERSDIR)/dagd.conf; fi
 
 clean:
 	rm -rf build build-san

@@ -4,17 +4,21 @@
  * runs the loop until SIGTERM/SIGINT, which stop new tries, wait
  * shutdown_grace for running ones, and exit leaving the rest to be
  * adopted by the next start. SIGHUP reloads the DAGs. With systemd
- * (NOTIFY_SOCKET) it sends READY=1 and WATCHDOG=1.
+ * (NOTIFY_SOCKET) it sends READY=1, RELOADING=1 and READY=1 around a
+ * SIGHUP reload, STOPPING=1 on SIGTERM, and WATCHDOG=1 from the loop every
+ * half $WATCHDOG_USEC (systemd/dagd.service).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -43,25 +47,63 @@ char *daemon_job_bin(void)
 	return xasprintf("%s/dagd-job", self);
 }
 
-/* sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET. */
-static void notify(const char *msg)
+/*
+ * sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET. The socket
+ * and the watchdog settings are read once, at start, and removed from the
+ * environment (as sd_notify(1, ...) does), so that the keeper and the tasks
+ * do not inherit them: their messages would be refused by systemd
+ * (NotifyAccess=main) and a task's READY=1 must never stand for ours.
+ */
+static char notify_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+static void notify_init(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
+
+	notify_path[0] = '\0';
+	if (path && *path && strlen(path) < sizeof(notify_path))
+		memcpy(notify_path, path, strlen(path) + 1);
+	unsetenv("NOTIFY_SOCKET");
+}
+
+static void notify(const char *msg)
+{
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	size_t len;
+	size_t n = strlen(notify_path), len;
 	int fd;
 
-	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+	if (!n)
 		return;
-	memcpy(sa.sun_path, path, strlen(path));
+	memcpy(sa.sun_path, notify_path, n);
 	if (sa.sun_path[0] == '@')
 		sa.sun_path[0] = '\0';
-	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	len = offsetof(struct sockaddr_un, sun_path) + n;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return;
-	(void)!sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, (socklen_t)len);
+	(void)!sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		      (socklen_t)len);
 	close(fd);
+}
+
+/* The watchdog period in ms (half of $WATCHDOG_USEC, as sd_watchdog_enabled
+ * and systemd.service(5) advise), or 0 when there is no watchdog or it is
+ * meant for another process ($WATCHDOG_PID). */
+static uint64_t watchdog_init(void)
+{
+	const char *usec_s = getenv("WATCHDOG_USEC"), *pid_s = getenv("WATCHDOG_PID");
+	int64_t usec = 0, pid = 0;
+	uint64_t ms = 0;
+
+	if (usec_s && parse_i64(usec_s, 1, INT64_MAX, &usec) == 0 &&
+	    (!pid_s || (parse_i64(pid_s, 1, INT_MAX, &pid) == 0 && pid == (int64_t)getpid()))) {
+		ms = (uint64_t)(usec / 2000);
+		if (ms == 0)
+			ms = 1;
+	}
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	return ms;
 }
 
 static void registry_cb(void *ctx, const char *id, struct dag *dag)
@@ -123,7 +165,16 @@ static void hup_cb(uv_signal_t *s, int signum)
 	struct dagd *d = s->data;
 	(void)signum;
 	log_info("serve", "SIGHUP: reloading DAGs");
-	notify("RELOADING=1");
+	{
+		/* MONOTONIC_USEC lets systemd >= 253 match this reload to its request */
+		struct timespec ts;
+		char msg[64];
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+			 (unsigned long long)ts.tv_sec * 1000000ULL +
+				 (unsigned long long)ts.tv_nsec / 1000ULL);
+		notify(msg);
+	}
 	registry_reload(d->reg);
 	notify("READY=1");
 }
@@ -171,8 +222,12 @@ int daemon_serve(const char *config_path)
 	char err[256];
 	char *job_bin = NULL;
 	enum log_level lvl;
+	uint64_t watchdog_ms;
 	int rc;
 
+	/* before anything is spawned: the keeper inherits our environment */
+	notify_init();
+	watchdog_ms = watchdog_init();
 	diags_init(&dg);
 	if (!config_path)
 		config_path = config_default_path();
@@ -230,12 +285,8 @@ int daemon_serve(const char *config_path)
 	uv_signal_start(&d.sig_int, stop_cb, SIGINT);
 	uv_signal_start(&d.sig_hup, hup_cb, SIGHUP);
 	uv_timer_init(d.loop, &d.watchdog);
-	if (getenv("WATCHDOG_USEC")) {
-		int64_t usec = 0;
-		if (parse_i64(getenv("WATCHDOG_USEC"), 1, INT64_MAX, &usec) == 0)
-			uv_timer_start(&d.watchdog, watchdog_cb, (uint64_t)(usec / 2000),
-				       (uint64_t)(usec / 2000));
-	}
+	if (watchdog_ms)
+		uv_timer_start(&d.watchdog, watchdog_cb, watchdog_ms, watchdog_ms);
 	log_info("serve", "listening on http://%s (%zu DAGs, state %s)", d.cfg->listen,
 		 registry_count(d.reg), strncmp(d.cfg->state, "sqlite://", 9) == 0 ? d.cfg->state
 										: "postgresql");
