@@ -170,3 +170,14 @@ def test_due_runs_are_created_promptly(daemon):
     delays = [parse_time(r["start"]) - parse_time(r["data_interval_end"]) for r in runs[:-1]]
     assert all(x >= 0 for x in delays), delays
     assert statistics.median(delays) < 0.05, delays
+
+
+def test_run_dir_is_shared_by_the_tasks_of_a_run(daemon):
+    d = daemon()
+    d.write_dag("rd", "env: {GREETING: hi}\ntasks:\n"
+                "  w: {shell: 'echo $GREETING > \"$DAGD_RUN_DIR/x\"; test \"{{ run_dir }}\" = \"$DAGD_RUN_DIR\"'}\n"
+                "  r: {depends: [w], shell: 'cat \"$DAGD_RUN_DIR/x\"; echo $DAGD_DS $DAGD_TASK_ID $DAGD_TRY_NUMBER'}\n")
+    d.start()
+    run = d.wait_run("rd", d.trigger("rd", logical_date="2026-01-10")["run_id"])
+    assert run["state"] == "success"
+    assert d.log_of("rd", run["run_id"], "r") == "hi\n2026-01-10 r 1\n"
