@@ -38,8 +38,16 @@ static bool ident_char(unsigned char c)
 	return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
 }
 
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 static void emit(struct lexer *l)
 {
+	/* an unterminated quote ran to the end of the text, blanks and all */
+	while (l->start != NONE && l->last > l->start && blank(l->t[l->last - 1]))
+		l->last--;
 	if (l->start != NONE) {
 		if (l->nv == l->av) {
 			l->av = l->av ? l->av * 2 : 8;
@@ -155,7 +163,7 @@ int sql_split(const char *text, size_t n, struct sql_stmt **out, size_t *count,
 	*count = 0;
 	while (l.i < l.n) {
 		unsigned char c = (unsigned char)l.t[l.i];
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+		if (blank((char)c)) {
 			l.i++;
 			continue;
 		}

@@ -1,0 +1,2 @@
+select 1;
+insert into t values ($$a;b$$, E'x\';y');
