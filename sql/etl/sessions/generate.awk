@@ -10,7 +10,11 @@
 # 25 min with no event in between (so a long ride splits into two sessions
 # under the 15-minute rule, as in the original); sessions 20 min to 4 h apart.
 
-function seed_(a, b, c) { _x = (a * 7919 + b * 104729 + c * 15485863 + 12345) % 2147483646 + 1; rnd(); rnd() }
+# PRNG: Park-Miller steps, seeded through a non-linear mix (squaring mod
+# 2^31-1 with exact double arithmetic), so nearby seeds give unrelated streams
+function mulmod(a, b,   b1) { b1 = int(b / 65536); return ((a * b1) % 2147483647 * 65536 + a * (b - b1 * 65536)) % 2147483647 }
+function mix(x) { x = (x % 2147483646) + 40503; x = mulmod(x, x); return (x * 16807 + 12345) % 2147483647 }
+function seed_(a, b, c) { _x = mix(mix(mix(a + 12345) + b) + c) % 2147483646 + 1; rnd(); rnd() }
 function rnd() { _x = (_x * 16807) % 2147483647; return _x / 2147483647 }
 function pick(n) { return int(rnd() * n) }
 function civil(z,   era, doe, yoe, y, doy, mp, d, m) {

@@ -8,7 +8,11 @@
 # bytes, on any awk (own PRNG, no rand/strftime). Rain and snow make rides
 # rarer, so the result query has something to show.
 
-function seed_(a, b, c) { _x = (a * 7919 + b * 104729 + c * 15485863 + 4242) % 2147483646 + 1; rnd(); rnd() }
+# PRNG: Park-Miller steps, seeded through a non-linear mix (squaring mod
+# 2^31-1 with exact double arithmetic), so nearby seeds give unrelated streams
+function mulmod(a, b,   b1) { b1 = int(b / 65536); return ((a * b1) % 2147483647 * 65536 + a * (b - b1 * 65536)) % 2147483647 }
+function mix(x) { x = (x % 2147483646) + 40503; x = mulmod(x, x); return (x * 16807 + 12345) % 2147483647 }
+function seed_(a, b, c) { _x = mix(mix(mix(a + 4242) + b) + c) % 2147483646 + 1; rnd(); rnd() }
 function rnd() { _x = (_x * 16807) % 2147483647; return _x / 2147483647 }
 function pick(n) { return int(rnd() * n) }
 function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
