@@ -34,13 +34,18 @@
  *   "skip_exit_code": 99,      the exit code for skipped [99]
  *
  *   kind sql:
- *   "sql": "rendered SQL text",                                  required
+ *   "sql": "rendered SQL text",  required; split into statements on the
+ *           client as psql does (quotes, dollar quotes, comments, BEGIN
+ *           ATOMIC bodies), each sent alone: its command tag, NOTICEs and,
+ *           for the last one, up to 100 rows go to the log; a psql
+ *           meta-command (\copy) fails the try
  *   "sql_file": "/abs/path.sql",  where the text came from: errors point at
  *           FILE:LINE:COL of this file (lines of the rendered text) [inline]
  *   "autocommit": false,  false: all statements in one transaction; true:
  *           each statement commits on its own
  *   "outputs": "select ...",   one row: its columns become the outputs
- *   "skip_if": "select ...",   one value: truthy -> exit 99 after commit
+ *   "skip_if": "select ...",   one value (no row: false): truthy -> exit 99
+ *           after the commit
  *   "to_file": {"path": "/abs/out.csv", "format": "csv" | "jsonl" [csv],
  *               "header": true [true], "delimiter": "," [","],
  *               "null": "" [""]}   the last statement is a query streamed
@@ -56,7 +61,9 @@
  *     "format": "csv" | "jsonl" | "json" | "text" [csv],
  *     "delimiter": "," [","], "quote": "\"" ["\""], "escape": "\"" [quote],
  *     "null": "NULL"  [csv default: unquoted empty field],
- *     "header": false, "encoding": "LATIN1" [none] (csv, text; ignored for json),
+ *     "header": false,  true: each file's first record names the columns
+ *           its fields fill; false: fields fill the table's columns in order
+ *     "encoding": "LATIN1" [none] (csv, text; ignored for json),
  *     "table": "schema.table",                                   required
  *     "mode": "append" | "truncate" | "replace" [append],
  *     "delete_where": "ds = '2026-01-01'",  before the copy (append only:
