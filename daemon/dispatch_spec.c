@@ -109,7 +109,16 @@ static json_t *load_json(struct sctx *c, const struct config *cfg, const struct 
 	json_object_set_new(o, "table", rs(c, l->table));
 	json_object_set_new(o, "mode", json_string(modes[l->mode]));
 	json_object_set_new(o, "delete_where", rs(c, l->delete_where));
-	json_object_set_new(o, "set", kvs(c, &l->set));
+	{
+		/* `{{ file }}` names the file being read, known only to the
+		 * worker: render it back as itself, for dagd-sql to replace */
+		struct run_values rv = *c->rv;
+		struct sctx cs = *c;
+		rv.file = "{{ file }}";
+		cs.rv = &rv;
+		json_object_set_new(o, "set", kvs(&cs, &l->set));
+		c->why = cs.why;
+	}
 	json_object_set_new(o, "create", json_boolean(l->create));
 	json_object_set_new(o, "ignore_unknown", json_boolean(l->ignore_unknown));
 	{
