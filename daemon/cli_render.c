@@ -63,8 +63,14 @@ static void show_load(struct rctx *x, const struct load_spec *l)
 	printf("mode: %s\n", modes[l->mode]);
 	show(x, "delete_where", l->delete_where);
 	for (size_t i = 0; i < l->set.n; i++) {
+		/* `{{ file }}` is the file being read: shown as itself */
+		struct run_values rv = *x->rv;
+		struct rctx xs = *x;
 		char *label = xasprintf("set %s", l->set.v[i].key);
-		show(x, label, l->set.v[i].val);
+		rv.file = "{{ file }}";
+		xs.rv = &rv;
+		show(&xs, label, l->set.v[i].val);
+		x->failed |= xs.failed;
 		free(label);
 	}
 }
