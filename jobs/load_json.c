@@ -1,13 +1,13 @@
 /*
- * load_json.c - jsonl and json files for a load, turned into COPY text
- * rows here. Records are jsonl lines, or the elements of the one top-level
- * array of a json file, cut out of the stream by a small incremental
- * scanner, so one record at a time is in memory; load_jparse.c checks it.
- * A table whose only column without a default is json/jsonb gets the whole
- * object; else top-level keys fill the columns they name (columns:
- * renames), nested values as JSON text, null or a missing key as NULL, an
- * unknown key an error unless ignore_unknown; a column with a default only
- * when columns: names it or the file's first record has its key.
+ * load_json.c - jsonl and json files for a load, as COPY text rows. Records
+ * (jsonl lines, or the elements of a json file's one top-level array) are
+ * cut out of the stream one at a time by a small incremental scanner and
+ * checked by load_jparse.c (a whole object only for its braces: the server
+ * parses it anyway). A table whose only column without a default is
+ * json/jsonb gets the whole object; else top-level keys fill the columns
+ * they name (columns: renames), nested values as JSON text, null or a
+ * missing key as NULL, an unknown key an error unless ignore_unknown, a
+ * column with a default only if columns: names it or the first record has it.
  */
 #include "load.h"
 
@@ -207,6 +207,9 @@ struct conv {
 	struct sbuf key, suffix;
 	bool started;
 	struct copyw w;
+	const char **ckey; /* table column -> the key that fills it */
+	size_t *cklen;
+	bool *fill;        /* table column -> load_fillable() */
 };
 
 /* The column a whole object goes into: the only fillable one without a
@@ -224,15 +227,26 @@ static long whole_column(const struct load_ctx *L)
 	return n == 1 && L->t->cols[found].is_json ? found : -1;
 }
 
+/* The column key k[0..n) fills, or -1 (load_key_col() from a table). */
+static long key_col(const struct conv *cv, const char *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < cv->L->t->ncols; i++)
+		if (cv->cklen[i] == n && memcmp(cv->ckey[i], k, n) == 0)
+			return (long)i;
+	return -1;
+}
+
 /* The column of member m (key decoded when it has escapes), or -1. */
 static long member_col(struct conv *cv, const struct jmember *m)
 {
 	if (!m->kesc)
-		return load_key_col(cv->L, m->k, m->klen);
+		return key_col(cv, m->k, m->klen);
 	cv->key.len = 0;
 	sbuf_add(&cv->key, "", 0);
 	(void)jstr_decode(&cv->key, m->k, m->klen, false); /* a \u0000 key matches no column */
-	return load_key_col(cv->L, cv->key.p, cv->key.len);
+	return key_col(cv, cv->key.p, cv->key.len);
 }
 
 static bool named_in_columns(const struct load_ctx *L, size_t col)
@@ -298,7 +312,7 @@ static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
 		for (k = 0; k < cv->nm; k++) {
 			const struct jmember *m = &cv->mv[k];
 			long col = member_col(cv, m);
-			if (col >= 0 && !cv->L->t->cols[col].generated && !load_fillable(cv->L, (size_t)col))
+			if (col >= 0 && !cv->L->t->cols[col].generated && !cv->fill[col])
 				continue; /* a set: column: set wins */
 			if (col < 0 || cv->L->t->cols[col].generated) {
 				if (cv->L->l->ignore_unknown)
@@ -346,14 +360,33 @@ static int emit_row(struct conv *cv, const char *rec, size_t len, uint64_t line)
 	return copyw_maybe_flush(&cv->w) == 0 ? 0 : 1;
 }
 
-/* Check a record, start the COPY at the first one, emit the row. */
+/* Whether rec is {...} once the blanks around it are dropped. */
+static bool braced(const char *rec, size_t len)
+{
+	size_t a = 0, b = len;
+
+	while (a < b && strchr(" \t\r\n", rec[a]))
+		a++;
+	while (b > a && strchr(" \t\r\n", rec[b - 1]))
+		b--;
+	return b - a >= 2 && rec[a] == '{' && rec[b - 1] == '}';
+}
+
+/* Check a record, start the COPY at the first one, emit the row. A whole
+ * object is only checked to be braced: the server parses it anyway (its
+ * error still names the line), and parsing it twice costs a client core. */
 static int convert(struct conv *cv, const char *rec, size_t len, uint64_t line)
 {
 	const char *err;
 	uint64_t at;
 	size_t k, off;
 
-	if (!jrec_parse(rec, len, &cv->mv, &cv->nm, &cv->am, &err, &off)) {
+	if (cv->whole >= 0 && !braced(rec, len)) {
+		sql_error("%s:%llu: bad JSON: expected a JSON object", cv->path,
+			  (unsigned long long)line);
+		return -1;
+	}
+	if (cv->whole < 0 && !jrec_parse(rec, len, &cv->mv, &cv->nm, &cv->am, &err, &off)) {
 		at = line;
 		for (k = 0; k < off && k < len; k++)
 			at += rec[k] == '\n';
@@ -426,12 +459,23 @@ int load_json_file(struct load_ctx *L, const char *path, uint64_t *rows)
 	cv.pos = sql_xmalloc(sizeof(long) * (L->t->ncols + 1));
 	cv.col = sql_xmalloc(sizeof(size_t) * (L->t->ncols + 1));
 	cv.slot = sql_xmalloc(sizeof(long) * (L->t->ncols + 1));
+	cv.ckey = sql_xmalloc(sizeof(char *) * (L->t->ncols + 1));
+	cv.cklen = sql_xmalloc(sizeof(size_t) * (L->t->ncols + 1));
+	cv.fill = sql_xmalloc(sizeof(bool) * (L->t->ncols + 1));
+	for (size_t i = 0; i < L->t->ncols; i++) {
+		cv.ckey[i] = load_col_key(L, i);
+		cv.cklen[i] = strlen(cv.ckey[i]);
+		cv.fill[i] = load_fillable(L, i);
+	}
 	load_set_suffix(L, path, false, &cv.suffix);
 	rc = convert_file(&cv, &s, rows);
 	src_close(&s);
 	free(cv.pos);
 	free(cv.col);
 	free(cv.slot);
+	free(cv.ckey);
+	free(cv.cklen);
+	free(cv.fill);
 	free(cv.mv);
 	sbuf_release(&cv.key);
 	sbuf_release(&cv.suffix);

@@ -357,6 +357,20 @@ def test_load_jsonl_into_a_jsonb_column(tmp_path, pg_db):
         ['{"a": 1, "s": "tab\\there é"}'], ['{"b": [1, {"c": null}]}'], ['{"z": "\\\\"}']]
 
 
+def test_load_jsonl_bad_object_for_a_jsonb_column_names_its_line(tmp_path, pg_db):
+    pg_db.psql("create table raw (doc jsonb)")
+    f = tmp_path / "d.jsonl"
+    f.write_text('{"a": 1}\n\n{"b": tru}\n')
+    r = run(tmp_path, load_spec(pg_db, files=str(f), format="jsonl", table="raw"))
+    assert r.rc == 1, r
+    assert "%s:3: column doc: ERROR 22P02: invalid input syntax for type json" % f in r.log, r
+    f.write_text('{"a": 1}\n[1]\n')
+    r = run(tmp_path, load_spec(pg_db, files=str(f), format="jsonl", table="raw"))
+    assert r.rc == 1, r
+    assert "%s:2: bad JSON: expected a JSON object" % f in r.log, r
+    assert pg_db.value("select count(*) from raw") == "0"
+
+
 def test_load_jsonl_into_mapped_columns(tmp_path, pg_db):
     pg_db.psql("create table m (id int, name text, tags jsonb, attrs text, score numeric, ok boolean, "
                "device text, extra text default 'd')")
