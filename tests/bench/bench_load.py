@@ -7,9 +7,9 @@ same kind: with `dagd-sql` (kind load, format csv, header) and with
 `psql -c "\\copy ..."` on the same file. Then a JSON Lines file of about
 --jsonl-mb MB (default 300), loaded whole into a jsonb column (compared with
 \\copy in text format: the generated JSON has no backslash or tab) and into
-mapped columns. Each load runs --repeat times (default 3), alternating, and
-the best run counts (autovacuum off on the bench tables, a CHECKPOINT
-before each run: the timings still vary by 10-20% from run to run). Prints rows/s of both, their ratio, and dagd-sql's
+mapped columns. Each load runs --repeat times (default 3), alternating in turn, and
+the best run counts (autovacuum off on the bench tables, a CHECKPOINT and a
+sync before each run; on a shared machine timings still vary by 10-30%). Prints rows/s of both, their ratio, and dagd-sql's
 peak RSS (goals: ratio >= 0.95, RSS <= 32 MiB).
 
   /usr/bin/python3 tests/bench/bench_load.py [--rows N] [--jsonl-mb M]
@@ -105,17 +105,22 @@ def psql_copy(server, db, command):
 def best_of(repeat, db, runs):
     """runs: [(table, fn)]; each fn runs repeat times, alternating with the
     others, into its truncated table. [(the best time, the highest peak
-    RSS, the CPU seconds of the best run)] in the order of runs."""
+    RSS, the CPU seconds of the best run, the median time)] in the order of
+    runs."""
     best = [(None, 0, 0.0)] * len(runs)
-    for _ in range(repeat):
-        for k, (table, fn) in enumerate(runs):
+    times = [[] for _ in runs]
+    for i in range(repeat):
+        order = list(enumerate(runs))
+        for k, (table, fn) in order if i % 2 == 0 else reversed(order):
             db.psql("TRUNCATE %s; CHECKPOINT" % table)
+            os.sync()  # the last load's dirty pages are not this one's to write
             took, rss, cpu, _ = fn()
+            times[k].append(took)
             b, peak, c = best[k]
             if b is None or took < b:
                 b, c = took, cpu
             best[k] = (b, max(peak, rss), c)
-    return best
+    return [b + (sorted(t)[len(t) // 2],) for b, t in zip(best, times)]
 
 
 def report(what, rows, size, dagd, psql):
@@ -124,8 +129,8 @@ def report(what, rows, size, dagd, psql):
         line, d_rate, dagd[0], dagd[2], dagd[1] / 1024))
     if psql:
         p_rate = rows / psql[0]
-        print("%s  psql     %9.0f rows/s (%5.2f s, %4.2f s CPU)   ratio %.3f" % (
-            " " * len(line), p_rate, psql[0], psql[2], d_rate / p_rate))
+        print("%s  psql     %9.0f rows/s (%5.2f s, %4.2f s CPU)   ratio %.3f (of medians %.3f)" % (
+            " " * len(line), p_rate, psql[0], psql[2], d_rate / p_rate, psql[3] / dagd[3]))
         return d_rate / p_rate
     return None
 
