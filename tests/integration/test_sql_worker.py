@@ -764,3 +764,17 @@ def test_load_timeout_cancels_and_loads_nothing(tmp_path, pg_db):
     assert time.time() - t0 < 5
     assert "task timeout (700 ms)" in r.log
     assert pg_db.psql("select a, b from t") == [["0", "keep"]]
+
+
+def test_sql_to_file_errors_point_into_the_file(tmp_path, pg_db):
+    text = "create temp table d (x int);\n\nselect x,\n  nosuch\nfrom d;\n"
+    f = tmp_path / "rep.sql"
+    r = run(tmp_path, sql_spec(pg_db, text, sql_file=str(f), to_file={"path": str(tmp_path / "o.csv")}))
+    assert r.rc == 1, r
+    assert '%s:4:3: statement 2 (to_file): ERROR 42703: column "nosuch" does not exist' % f in r.log, r
+    r = run(tmp_path, sql_spec(pg_db, "create temp table d (x int);\ninsert into d values (1);",
+                               sql_file=str(f), to_file={"path": str(tmp_path / "o.csv")}))
+    assert r.rc == 1, r
+    # COPY (INSERT ... RETURNING ...) would be a query: without RETURNING it is not
+    assert "%s:2: statement 2 (to_file): ERROR 0A000: COPY query must have a RETURNING clause" % f in r.log, r
+    assert not (tmp_path / "o.csv").exists()
