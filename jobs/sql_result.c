@@ -13,6 +13,8 @@
 
 /* A cell wider than this (in characters) is cut in the log. */
 #define CELL_MAX 60
+/* Bytes of a cell kept for the log. */
+#define CELL_KEEP (4 * CELL_MAX + 16)
 
 #define OID_BOOL 16u
 #define OID_INT8 20u
@@ -29,6 +31,18 @@ static bool numeric_oid(Oid t)
 {
 	return t == OID_INT2 || t == OID_INT4 || t == OID_INT8 || t == OID_OID ||
 	       t == OID_FLOAT4 || t == OID_FLOAT8 || t == OID_NUMERIC;
+}
+
+/* A copy of a cell, cut at CELL_KEEP bytes: at 4 bytes a character at
+ * most, that is past the CELL_MAX characters shown. */
+static char *keep_cell(const char *v)
+{
+	size_t n = strnlen(v, CELL_KEEP);
+	char *c = sql_xmalloc(n + 1);
+
+	memcpy(c, v, n);
+	c[n] = '\0';
+	return c;
 }
 
 void rows_init(struct rows_view *v, size_t keep)
@@ -56,7 +70,7 @@ void rows_add(struct rows_view *v, const PGresult *r)
 			continue;
 		for (j = 0; j < v->ncols; j++)
 			v->cells[v->kept * (size_t)v->ncols + (size_t)j] =
-				PQgetisnull(r, i, j) ? NULL : sql_xstrdup(PQgetvalue(r, i, j));
+				PQgetisnull(r, i, j) ? NULL : keep_cell(PQgetvalue(r, i, j));
 		v->kept++;
 	}
 }

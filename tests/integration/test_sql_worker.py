@@ -778,3 +778,10 @@ def test_sql_to_file_errors_point_into_the_file(tmp_path, pg_db):
     # COPY (INSERT ... RETURNING ...) would be a query: without RETURNING it is not
     assert "%s:2: statement 2 (to_file): ERROR 0A000: COPY query must have a RETURNING clause" % f in r.log, r
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_sql_shown_rows_cut_wide_cells(tmp_path, pg_db):
+    r = run(tmp_path, sql_spec(pg_db, "select repeat('x', 100000) as wide, E'a\\nb' as nl, null as n"))
+    assert r.rc == 0, r
+    assert "\n " + "x" * 60 + "... | a\\nb | \n" in r.log, r
+    assert "x" * 61 not in r.log
