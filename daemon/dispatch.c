@@ -526,6 +526,12 @@ void dispatch_settle(struct engine *e, struct ti *ti, const struct result *rec, 
 		s = TI_FAILED, reason = "the worker left no result record";
 	if (reason)
 		append_log(log, "dagd: %s\n", reason);
+	if (t->kind == KIND_SQL || t->kind == KIND_LOAD || t->kind == KIND_SENSOR) {
+		/* dagd-sql deletes its spec (it holds URLs); if it never ran, we do */
+		char *spec = dispatch_try_path(e, ti, ti->try_number, "spec.json");
+		(void)unlink(spec);
+		free(spec);
+	}
 	if (s == TI_UP_FOR_RESCHEDULE) {
 		/* a poke, not a try: it gives its slot back and comes again */
 		ti->next_us = now + t->sensor->poke_interval_ms * 1000;
