@@ -167,6 +167,20 @@ int cli_run(int argc, char **argv)
 	engine_new(ui.loop, cfg, st, &eo, &hooks, &eng);
 	ui.eng = eng;
 	engine_dag_changed(eng, dag->id, dag);
+	/* a `within` external_task sensor needs the other DAG's schedule to
+	 * know which of its runs to wait for: load those DAGs too (nothing is
+	 * scheduled here, so they only lend their schedules) */
+	for (size_t i = 0; i < dag->n_tasks; i++) {
+		const struct sensor_spec *s = dag->tasks[i].sensor;
+		struct dag *other;
+		if (dag->tasks[i].kind != KIND_SENSOR || !s || s->kind != SENSOR_EXTERNAL ||
+		    s->match != MATCH_WITHIN || !s->ext_dag || engine_dag(eng, s->ext_dag))
+			continue;
+		if ((other = cli_find_dag(cfg, s->ext_dag)) != NULL) {
+			engine_dag_changed(eng, other->id, other);
+			dag_unref(other);
+		}
+	}
 	if (engine_trigger(eng, dag->id, date, conf, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dagd: %s\n", err);
 	} else {
