@@ -107,3 +107,9 @@ from generate_series(1, {{ params.courses }}) c,
      school_src.course course
 where course.id = c and {{ params.generate }}
 on conflict (id) do nothing;
+
+-- fresh statistics: the extract's four-way join plans badly without them
+analyze school_src.course;
+analyze school_src.stream;
+analyze school_src.stream_module;
+analyze school_src.stream_module_lesson;
