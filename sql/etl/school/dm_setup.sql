@@ -18,7 +18,7 @@ create table if not exists school_dm.dm_courses_modules_lessons_streams (
 	h_stream_end_at     timestamp,
 	h_course_id         int not null,
 	h_course_title      text,
-	row_hash            char(32) not null,
+	row_hash            text not null,
 	updated_ds          date not null
 );
 create table if not exists school_dm.new_rows (like school_dm.dm_courses_modules_lessons_streams);

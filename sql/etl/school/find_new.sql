@@ -14,3 +14,6 @@ select course_id, course_title, course_created_at, course_updated_at,
        lesson_id, lesson_title, lesson_start_at, lesson_end_at, lesson_teacher_id,
        lesson_created_at, lesson_updated_at
 from school_dv.v_current;
+
+-- statistics for the hub, link and satellite loads that read it
+analyze school_stage.new_rows;

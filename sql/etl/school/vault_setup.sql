@@ -1,7 +1,8 @@
 -- vault_setup.sql - staging and data vault tables of seed 002; idempotent.
 -- Hash keys are MD5s of the business keys, so hubs, links and satellites
 -- load in one pass (the original read the hubs' serial keys back from the
--- warehouse before it could load links and satellites).
+-- warehouse before it could load links and satellites). They are text, not
+-- char(32): a char(32) key compared with md5()'s text cannot use its index.
 create schema if not exists school_stage;
 create schema if not exists school_dv;
 
@@ -36,45 +37,45 @@ create table if not exists school_stage.new_rows (like school_stage.source_rows)
 
 -- hubs
 create table if not exists school_dv.h_course (
-	course_hk char(32) primary key, course_id int not null unique,
+	course_hk text primary key, course_id int not null unique,
 	load_ts timestamptz not null, record_source text not null);
 create table if not exists school_dv.h_stream (
-	stream_hk char(32) primary key, stream_id int not null unique,
+	stream_hk text primary key, stream_id int not null unique,
 	load_ts timestamptz not null, record_source text not null);
 create table if not exists school_dv.h_module (
-	module_hk char(32) primary key, module_id int not null unique,
+	module_hk text primary key, module_id int not null unique,
 	load_ts timestamptz not null, record_source text not null);
 create table if not exists school_dv.h_lesson (
-	lesson_hk char(32) primary key, lesson_id int not null unique,
+	lesson_hk text primary key, lesson_id int not null unique,
 	load_ts timestamptz not null, record_source text not null);
 
 -- links
 create table if not exists school_dv.l_course_stream (
-	link_hk char(32) primary key, course_hk char(32) not null, stream_hk char(32) not null,
+	link_hk text primary key, course_hk text not null, stream_hk text not null,
 	load_ts timestamptz not null, record_source text not null);
 create table if not exists school_dv.l_stream_module (
-	link_hk char(32) primary key, stream_hk char(32) not null, module_hk char(32) not null,
+	link_hk text primary key, stream_hk text not null, module_hk text not null,
 	load_ts timestamptz not null, record_source text not null);
 create table if not exists school_dv.l_module_lesson (
-	link_hk char(32) primary key, module_hk char(32) not null, lesson_hk char(32) not null,
+	link_hk text primary key, module_hk text not null, lesson_hk text not null,
 	load_ts timestamptz not null, record_source text not null);
 
 -- satellites: a row per change of the descriptive attributes (hashdiff)
 create table if not exists school_dv.s_course (
-	course_hk char(32) not null, load_ts timestamptz not null, hashdiff char(32) not null,
+	course_hk text not null, load_ts timestamptz not null, hashdiff text not null,
 	title text, created_at timestamp, updated_at timestamp,
 	primary key (course_hk, load_ts));
 create table if not exists school_dv.s_stream (
-	stream_hk char(32) not null, load_ts timestamptz not null, hashdiff char(32) not null,
+	stream_hk text not null, load_ts timestamptz not null, hashdiff text not null,
 	name text, start_at timestamp, end_at timestamp, is_open boolean,
 	created_at timestamp, updated_at timestamp,
 	primary key (stream_hk, load_ts));
 create table if not exists school_dv.s_module (
-	module_hk char(32) not null, load_ts timestamptz not null, hashdiff char(32) not null,
+	module_hk text not null, load_ts timestamptz not null, hashdiff text not null,
 	title text, order_in_stream int, created_at timestamp, updated_at timestamp,
 	primary key (module_hk, load_ts));
 create table if not exists school_dv.s_lesson (
-	lesson_hk char(32) not null, load_ts timestamptz not null, hashdiff char(32) not null,
+	lesson_hk text not null, load_ts timestamptz not null, hashdiff text not null,
 	title text, start_at timestamp, end_at timestamp, teacher_id int,
 	created_at timestamp, updated_at timestamp,
 	primary key (lesson_hk, load_ts));

@@ -23,7 +23,7 @@ create table if not exists mobile.events (
 	event_name          varchar(51),
 	received_at         timestamp not null,
 	created_at          timestamp not null,
-	row_hash            char(32) primary key,
+	row_hash            text primary key,
 	file_ds             date not null
 );
 create index if not exists events_session_key
