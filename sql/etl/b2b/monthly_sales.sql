@@ -1,7 +1,7 @@
 -- monthly_sales.sql - all sales of the platform by month, for the year up
 -- to the report day: the twelve months ending with the month of ds, and
--- only orders placed before the end of the run's interval (the original
--- used current_date, so a rerun or a catchup reported the wrong year).
+-- only orders placed before the end of the run's interval (not "today":
+-- a rerun or a catchup of an old day reports that day's year).
 -- Cancelled orders do not count.
 delete from b2b_mart.monthly_sales where report_ds = {{ ds | sql }};
 

@@ -1,5 +1,5 @@
--- dm_update.sql - upsert the new rows into the datamart (in ClickHouse the
--- original relied on a ReplacingMergeTree; here the primary key does it).
+-- dm_update.sql - upsert the new rows into the datamart (the primary key
+-- does what a ReplacingMergeTree does in school_datamart_clickhouse.yaml).
 insert into school_dm.dm_courses_modules_lessons_streams
 select * from school_dm.new_rows
 on conflict (h_lesson_id) do update set

@@ -1,6 +1,6 @@
 -- vault_setup.sql - staging and data vault tables of seed 002; idempotent.
 -- Hash keys are MD5s of the business keys, so hubs, links and satellites
--- load in one pass (the original read the hubs' serial keys back from the
+-- load in one pass (the original read the hubs' keys back from the
 -- warehouse before it could load links and satellites). They are text, not
 -- char(32): a char(32) key compared with md5()'s text cannot use its index.
 create schema if not exists school_stage;
