@@ -53,9 +53,12 @@ static void ti_cb(void *ctx, const struct run *r, const struct ti *ti)
 		u->done++;
 	if (u->tty)
 		fprintf(stderr, "\r\033[K");
-	fprintf(stderr, "%8.3fs  %-24s %-16s try %d  %.3fs%s\n",
+	fprintf(stderr, "%8.3fs  %-24s %-16s try %d  %.3fs",
 		(double)(now_us() - u->start_us) / 1e6, id, ti_state_name(ti->state),
-		ti->try_number, secs, ti->exit_code > 0 ? "  (exit code set)" : "");
+		ti->try_number, secs);
+	if (ti->exit_code > 0)
+		fprintf(stderr, "  (exit code %d)", ti->exit_code);
+	fputc('\n', stderr);
 	if (u->tty)
 		fprintf(stderr, "[%zu/%zu done, %d running]", u->done, u->total,
 			engine_running(u->eng));
