@@ -20,7 +20,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from conftest import ROOT, parse_time
+from conftest import DAGD, JOB, ROOT, parse_time
 
 DAGS = os.path.join(ROOT, "config", "dags")
 POOL = 4
@@ -628,10 +628,11 @@ def test_dagd_run_one_day_of_seed_003_in_the_foreground(pg_db, tmp_path):
     cfg.write_text("dags_folder: %s\nstate: sqlite://state.db\nlogs_folder: logs\ntimezone: UTC\n"
                    "pools: {warehouse: 4}\nconnections:\n  warehouse: {url: \"%s\"}\n" % (DAGS, pg_db.url))
     data = {"data_dir": str(tmp_path / "data"), "companies": 5, "products": 6}
-    env = {"PATH": "/usr/bin:/bin", "DAGD_JOB_BIN": os.path.join(ROOT, "build", "dagd-job")}
+    env = {"PATH": "/usr/bin:/bin", "DAGD_JOB_BIN": JOB,
+           "DAGD_SQL_BIN": os.environ.get("DAGD_SQL_BIN", os.path.join(ROOT, "build", "dagd-sql"))}
 
     def dagd_run(dag, when, conf):
-        r = subprocess.run([os.path.join(ROOT, "build", "dagd"), "run", "--config", str(cfg), dag, when,
+        r = subprocess.run([DAGD, "run", "--config", str(cfg), dag, when,
                             "--conf", json.dumps(conf)], capture_output=True, text=True, timeout=60, env=env)
         assert r.returncode == 0, r.stderr
         return r.stderr
