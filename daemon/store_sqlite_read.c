@@ -299,11 +299,14 @@ int store_load_active(struct store *st, store_run_cb fn, void *ctx)
 	return rc;
 }
 
-int store_run_load(struct store *st, const char *dag, const char *run_id, store_run_cb fn,
-		   void *ctx)
+/*
+ * Step SQ_RUN_GET for (dag, run_id): 0 with *out on the row (reset it when
+ * done), DAGD_ENOENT when there is no such run, or a logged failure.
+ */
+static int run_row(struct store *st, const char *dag, const char *run_id, const char *what,
+		   sqlite3_stmt **out)
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_RUN_GET);
-	struct loaded l = {0};
 	int b = 0, rc;
 
 	b |= store_sq_bind_text(s, 1, dag);
@@ -314,7 +317,20 @@ int store_run_load(struct store *st, const char *dag, const char *run_id, store_
 		return DAGD_ENOENT;
 	}
 	if (rc != SQLITE_ROW)
-		return store_sq_fail(st, s, "load run");
+		return store_sq_fail(st, s, what);
+	*out = s;
+	return 0;
+}
+
+int store_run_load(struct store *st, const char *dag, const char *run_id, store_run_cb fn,
+		   void *ctx)
+{
+	sqlite3_stmt *s;
+	struct loaded l = {0};
+	int rc = run_row(st, dag, run_id, "load run", &s);
+
+	if (rc != 0)
+		return rc;
 	l.r = xcalloc(1, sizeof *l.r);
 	rc = run_from_row(s, l.r);
 	sqlite3_reset(s);
@@ -442,21 +458,15 @@ static int run_tasks(struct store *st, int64_t id, json_t **out)
 
 int store_run_get(struct store *st, const char *dag, const char *run_id, json_t **out)
 {
-	sqlite3_stmt *s = store_sq_stmt(st, SQ_RUN_GET);
+	sqlite3_stmt *s;
 	json_t *run, *tasks = NULL;
 	int64_t id;
-	int b = 0, rc;
+	int rc;
 
 	*out = NULL;
-	b |= store_sq_bind_text(s, 1, dag);
-	b |= store_sq_bind_text(s, 2, run_id);
-	rc = b == SQLITE_OK ? sqlite3_step(s) : b;
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return DAGD_ENOENT;
-	}
-	if (rc != SQLITE_ROW)
-		return store_sq_fail(st, s, "read run");
+	rc = run_row(st, dag, run_id, "read run", &s);
+	if (rc != 0)
+		return rc;
 	run = run_json(s);
 	id = sqlite3_column_int64(s, RC_ID);
 	sqlite3_reset(s);
