@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import pytest
 
 from pg import pg, pg_db  # noqa: F401  (the throwaway PostgreSQL, pg.py)
+from ch import ch, ch_db  # noqa: F401  (the throwaway ClickHouse, ch.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAGD = os.environ.get("DAGD_BIN", os.path.join(ROOT, "build", "dagd"))

@@ -5,7 +5,8 @@ throwaway PostgreSQL database: each runs on freshly generated small data
 outputs are checked against values computed here independently, in Python
 from the generated files or with differently written SQL. The incremental
 pipelines (002, 004) are run again on unchanged data (downstream skipped)
-and after adding rows (exactly those loaded). Seed 003 runs 30 days of all
+and after adding rows (exactly those loaded); seed 002's datamart also runs
+in a throwaway ClickHouse server (ch.py). Seed 003 runs 30 days of all
 six DAGs at once, the reports waiting on the ingestion DAGs through their
 external_task sensors, with the warehouse pool capped at 4."""
 import bisect
@@ -24,15 +25,17 @@ from conftest import DAGD, JOB, ROOT, parse_time
 
 DAGS = os.path.join(ROOT, "config", "dags")
 POOL = 4
+NO_CLICKHOUSE = "clickhouse://127.0.0.1:1/none"   # school_datamart_clickhouse needs one to load
 
 
-def start_daemon(daemon, pg_db):
+def start_daemon(daemon, pg_db, ch_url=NO_CLICKHOUSE):
     d = daemon()
     with open(d.config, "w") as f:
         f.write("dags_folder: %s\nstate: sqlite://state.db\nlogs_folder: logs\n"
                 "listen: 127.0.0.1:%d\nparallelism: 16\nshutdown_grace: 1s\ntimezone: UTC\n"
                 "pools: {warehouse: %d}\nconnections:\n  warehouse: {url: \"%s\"}\n"
-                % (DAGS, d.port, POOL, pg_db.url))
+                "  clickhouse: {url: \"%s\", type: clickhouse}\n"
+                % (DAGS, d.port, POOL, pg_db.url, ch_url))
     d.start()
     # a DAG that is on for `make demo` (paused: false in its file) starts a
     # run of its own now: pause it, let that run end, and begin the test
@@ -340,6 +343,70 @@ def test_school_vault_incremental(daemon, pg_db, tmp_path):
     assert pg_db.value("select count(*) from school_dv.h_lesson where lesson_id = 90003") == "0"
 
 
+def clickhouse_report(tmp_path, ds):
+    path = tmp_path / "reports" / "lessons_per_course_clickhouse" / ("date=" + ds) / "report.csv"
+    with open(path) as f:
+        return {r["course_title"]: int(r["lessons_qty"]) for r in csv.DictReader(f)}
+
+
+def test_school_datamart_in_clickhouse(daemon, pg_db, ch_db, tmp_path):
+    """Seed 002's datamart in a real ClickHouse server, as in the original:
+    the same vault as above, the rows ClickHouse lacks inserted by
+    clickhouse-client, nothing inserted when nothing is new, exactly the new
+    rows after the source grows, and the lessons-per-course report equal
+    to the PostgreSQL variant's."""
+    d = start_daemon(daemon, pg_db, ch_db.url)
+    rep = {"report_dir": str(tmp_path / "reports")}
+    run_ok(d, "school_vault", "2026-01-05", {})
+    _, t = run_ok(d, "school_datamart_clickhouse", "2026-01-05", rep)
+    assert t["t_find_new_rows"]["outputs"] == {"n_new": "18"}
+    assert t["l_update_datamart"]["outputs"] == {"n_rows": "18"}
+    assert clickhouse_report(tmp_path, "2026-01-05") == {
+        "Data Analysis": 6, "Data Science": 6, "Data Engineering": 6}
+
+    run_ok(d, "school_vault", "2026-01-20", {})
+    _, t = run_ok(d, "school_datamart_clickhouse", "2026-01-20", rep)
+    assert t["t_find_new_rows"]["outputs"] == {"n_new": "18"}
+    run_ok(d, "school_datamart", "2026-01-20", rep)
+    assert clickhouse_report(tmp_path, "2026-01-20") == lessons_report(tmp_path, "2026-01-20")
+    assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams") == "36"
+    # what ClickHouse holds is the vault's current rows, column for column
+    want = sorted(tuple(r) for r in pg_db.psql(
+        "select lesson_id, lesson_title, module_title, stream_name, course_title from school_dv.v_current"))
+    got = sorted(tuple(r) for r in ch_db.query(
+        "SELECT h_lesson_id, h_lesson_title, h_module_title, h_stream_name, h_course_title "
+        "FROM dm_courses_modules_lessons_streams FINAL"))
+    assert got == want and len(got) == 36
+
+    # nothing new: no insert, no report
+    _, t = run_ok(d, "school_datamart_clickhouse", "2026-01-20", rep)
+    assert t["t_find_new_rows"]["state"] == "skipped" and t["t_find_new_rows"]["outputs"] == {"n_new": "0"}
+    assert t["l_update_datamart"]["state"] == t["lessons_per_course"]["state"] == "skipped"
+    assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams") == "36"
+
+    # one new lesson and one renamed: exactly those two rows are inserted
+    pg_db.psql("""
+        insert into school_src.stream_module_lesson (id, stream_module_id, title, start_at, end_at,
+                                                     teacher_id, created_at, updated_at)
+        values (90001, 3023, 'Data Engineering: guest lecture', '2026-02-01 18:00', '2026-02-01 19:00',
+                3, '2026-01-19 10:00', '2026-01-19 10:00');
+        update school_src.stream_module_lesson set title = title || ' (revised)', updated_at = '2026-01-19 11:00'
+        where id = (select min(id) from school_src.stream_module_lesson)""")
+    run_ok(d, "school_vault", "2026-01-20", {})
+    _, t = run_ok(d, "school_datamart_clickhouse", "2026-01-20", rep)
+    assert t["t_find_new_rows"]["outputs"] == {"n_new": "2"}
+    assert t["l_update_datamart"]["outputs"] == {"n_rows": "37"}
+    assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams") == "38"
+    assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams FINAL") == "37"
+    want = {r[0]: int(r[1]) for r in rows(pg_db, """
+        select c.title, count(distinct l.title)
+        from school_src.course c, school_src.stream s, school_src.stream_module m,
+             school_src.stream_module_lesson l
+        where s.course_id = c.id and m.stream_id = s.id and l.stream_module_id = m.id
+        group by c.title""")}
+    assert clickhouse_report(tmp_path, "2026-01-20") == want
+
+
 # --- seed 003: b2b reports, a 30-day catchup -------------------------------
 
 LOG_RE = re.compile(r'^([0-9A-Fa-f:.]+) [^ "]+ ([^ "]+) \[([^]"]+)\] "([^ "]+) ([^ "]+) ([^"]*)" ([0-9]{3}) ([0-9]+|-) '
@@ -626,7 +693,8 @@ def test_dagd_run_one_day_of_seed_003_in_the_foreground(pg_db, tmp_path):
     `dagd run` loads for it)."""
     cfg = tmp_path / "dagd.yaml"
     cfg.write_text("dags_folder: %s\nstate: sqlite://state.db\nlogs_folder: logs\ntimezone: UTC\n"
-                   "pools: {warehouse: 4}\nconnections:\n  warehouse: {url: \"%s\"}\n" % (DAGS, pg_db.url))
+                   "pools: {warehouse: 4}\nconnections:\n  warehouse: {url: \"%s\"}\n"
+                   "  clickhouse: {url: \"%s\", type: clickhouse}\n" % (DAGS, pg_db.url, NO_CLICKHOUSE))
     data = {"data_dir": str(tmp_path / "data"), "companies": 5, "products": 6}
     env = {"PATH": "/usr/bin:/bin", "DAGD_JOB_BIN": JOB,
            "DAGD_SQL_BIN": os.environ.get("DAGD_SQL_BIN", os.path.join(ROOT, "build", "dagd-sql"))}

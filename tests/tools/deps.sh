@@ -6,7 +6,7 @@ set -u
 pkgs="build-essential pkg-config clang libclang-rt-14-dev libuv1-dev libmicrohttpd-dev
 libyaml-dev libjansson-dev libpq-dev zlib1g-dev libsqlite3-dev sqlite3 libcmocka-dev
 python3 python3-pytest python3-croniter postgresql postgresql-client tzdata
-curl ca-certificates time systemd wrk"
+curl ca-certificates time systemd wrk clickhouse-server clickhouse-client"
 missing=""
 for p in $pkgs; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
