@@ -3,8 +3,10 @@
 # driven by playwright-core (npm; it downloads no browser). Installs what
 # is missing (chromium and sqlite3 with apt-get when root, playwright-core
 # from the committed package-lock.json), then runs dashboard.test.mjs,
-# which starts its own daemons on free ports. Ends with the line
-# "N passed, N failed" and exits non-zero on any failure.
+# which starts its own daemons on free ports, and demo.test.mjs (`make
+# demo` in a fresh copy of the tree). Ends with the line "N passed, N
+# failed" (both summed) and exits non-zero on any failure. E2E_TESTS
+# names the files to run instead.
 # DAGD_E2E_README=1 also rewrites the README's screenshots (readme/).
 set -u
 cd "$(dirname "$0")"
@@ -48,4 +50,21 @@ fi
 
 mkdir -p screenshots
 export CHROMIUM
-exec node dashboard.test.mjs
+pass=0
+fail=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for t in ${E2E_TESTS:-dashboard.test.mjs demo.test.mjs}; do
+	node "$t" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	p=${last%% passed*}
+	f=${last##*, }
+	f=${f%% failed}
+	[ -n "$last" ] || { p=0; f=0; }
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	pass=$((pass + p))
+	fail=$((fail + f))
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

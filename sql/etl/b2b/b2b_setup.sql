@@ -2,6 +2,9 @@
 -- idempotent. The advisory lock keeps the setups of the ingestion and
 -- report DAGs, which share the schemas, from racing each other.
 select pg_advisory_xact_lock(3003);
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists b2b_lake;
 
 create table if not exists b2b_lake.company (

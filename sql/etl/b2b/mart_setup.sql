@@ -1,6 +1,9 @@
 -- mart_setup.sql - the report tables of the B2B datamart (seed 003), one
 -- slice per report day (report_ds).
 select pg_advisory_xact_lock(3003);
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists b2b_mart;
 
 create table if not exists b2b_mart.monthly_sales (

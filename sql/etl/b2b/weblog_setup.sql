@@ -1,6 +1,9 @@
 -- weblog_setup.sql - the web shop's access log: raw lines, parsed requests,
 -- and the lines that did not parse.
 select pg_advisory_xact_lock(3003);
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists b2b_lake;
 
 create table if not exists b2b_lake.weblog_raw (

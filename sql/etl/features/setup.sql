@@ -1,5 +1,8 @@
 -- setup.sql - raw, core and datamart layers of the feature analytics
 -- (seed 000); idempotent.
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists feature_raw;
 create schema if not exists feature_core;
 create schema if not exists feature_dm;

@@ -1,6 +1,9 @@
 -- dm_setup.sql - the datamart of seed 002 (a ClickHouse database in the
 -- original, a PostgreSQL schema here): the vault denormalised, one row per
 -- lesson, as the original's dm_courses_modules_lessons_streams; idempotent.
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists school_dm;
 
 create table if not exists school_dm.dm_courses_modules_lessons_streams (

@@ -3,6 +3,9 @@
 -- load in one pass (the original read the hubs' keys back from the
 -- warehouse before it could load links and satellites). They are text, not
 -- char(32): a char(32) key compared with md5()'s text cannot use its index.
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists school_stage;
 create schema if not exists school_dv;
 

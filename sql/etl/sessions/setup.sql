@@ -1,4 +1,7 @@
 -- setup.sql - the tables of the session estimate (seed 004); idempotent.
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists mobile;
 
 -- one day's export, as read (replaced by every run)

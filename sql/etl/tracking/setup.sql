@@ -2,6 +2,9 @@
 -- The raw tables are the load's schema (the original's Spark StructTypes):
 -- a record whose value does not fit its column, or with a key that is not
 -- a column, fails the load with its file and line instead of becoming NULL.
+-- two runs' "if not exists" DDL at once collide in PostgreSQL (a
+-- duplicate key in pg_namespace): the setups take turns
+select pg_advisory_xact_lock(hashtext('dagd etl setup'));
 create schema if not exists tracking;
 
 create table if not exists tracking.track_events_raw (
