@@ -6,7 +6,7 @@ outputs are checked against values computed here independently, in Python
 from the generated files or with differently written SQL. The incremental
 pipelines (002, 004) are run again on unchanged data (downstream skipped)
 and after adding rows (exactly those loaded); seed 002's datamart also runs
-in a throwaway ClickHouse server (ch.py). Seed 003 runs 30 days of all
+in a throwaway ClickHouse server (ch.py). Seed 003 catches up 30 days of all
 six DAGs at once, the reports waiting on the ingestion DAGs through their
 external_task sensors, with the warehouse pool capped at 4."""
 import bisect
@@ -28,16 +28,18 @@ POOL = 4
 NO_CLICKHOUSE = "clickhouse://127.0.0.1:1/none"   # school_datamart_clickhouse needs one to load
 
 
-def start_daemon(daemon, pg_db, ch_url=NO_CLICKHOUSE):
+def start_daemon(daemon, pg_db, ch_url=NO_CLICKHOUSE, dags=DAGS):
     d = daemon()
     with open(d.config, "w") as f:
         f.write("dags_folder: %s\nstate: sqlite://state.db\nlogs_folder: logs\n"
                 "listen: 127.0.0.1:%d\nparallelism: 16\nshutdown_grace: 1s\ntimezone: UTC\n"
                 "pools: {warehouse: %d}\nconnections:\n  warehouse: {url: \"%s\"}\n"
                 "  clickhouse: {url: \"%s\", type: clickhouse}\n"
-                % (DAGS, d.port, POOL, pg_db.url, ch_url))
+                % (dags, d.port, POOL, pg_db.url, ch_url))
     d.start()
-    # a DAG that is on for `make demo` (paused: false in its file) starts a
+    if dags != DAGS:
+        return d    # a folder of the test's own: its DAGs are the test's
+    # a DAG that is on in config/dags (paused: false in its file) starts a
     # run of its own now: pause it, let that run end, and begin the test
     # with an empty warehouse
     st, dags, _ = d.get("/api/v1/dags")
@@ -518,28 +520,65 @@ def max_overlap(intervals):
     return top
 
 
+SEED_003 = ("b2b_ingest", "ip2geo_ingest", "weblog_ingest",
+            "report_monthly_sales", "report_popular_devices", "report_popular_products")
+
+
+def catchup_copy(dst, dag, end, defaults):
+    """Copy config/dags/<dag>.yaml into dst as a user would adapt it for a
+    catchup: switched on, an end_date, its root absolute and some params'
+    defaults changed (a scheduled run takes the defaults). Nothing else."""
+    with open(os.path.join(DAGS, dag + ".yaml")) as f:
+        text = f.read()
+    text = text.replace("\npaused: true\n", "\npaused: false\n", 1)
+    text = text.replace("\nroot: ../..\n", "\nroot: %s\nend_date: \"%s\"\n" % (ROOT, end), 1)
+    for name, value in defaults.items():
+        text, n = re.subn(r"(?m)^(  %s: \{default: )[^,}]+" % name, r"\g<1>%s" % value, text)
+        assert n == 1, (dag, name)
+    assert "paused: false" in text and "end_date" in text, dag
+    with open(os.path.join(dst, dag + ".yaml"), "w") as f:
+        f.write(text)
+
+
 def test_b2b_reports_catchup_30_days(daemon, pg_db, tmp_path):
-    d = start_daemon(daemon, pg_db)
+    """A real catchup: the six DAGs of seed 003, on from their start_date
+    (2026-01-01; ip2geo 2025-12-01) with an end_date after 30 days, so
+    the scheduler creates every run itself; the reports wait through their
+    sensors and the warehouse pool caps the data tasks."""
     data, reports = str(tmp_path / "data"), str(tmp_path / "reports")
+    dags = tmp_path / "dags"
+    dags.mkdir()
     size = {"companies": 12, "products": 10}
+    for dag in SEED_003:
+        defaults = {"report_dir": reports} if dag.startswith("report_") else {"data_dir": data}
+        if dag == "b2b_ingest":
+            defaults.update(size, orders=8)
+        if dag == "weblog_ingest":
+            defaults.update(size, requests=30)
+        catchup_copy(str(dags), dag, "2026-01-30T23:59:59Z", defaults)
+    d = start_daemon(daemon, pg_db, dags=str(dags))
     days = [(date(2026, 1, 1) + timedelta(days=i)).isoformat() for i in range(30)]
-    # the reports first: their sensors wait until the ingestion runs end
-    for ds in days:
-        trigger(d, "report_monthly_sales", ds, {"report_dir": reports})
-        trigger(d, "report_popular_devices", ds, {"report_dir": reports})
-        trigger(d, "report_popular_products", ds, {"report_dir": reports})
-    trigger(d, "ip2geo_ingest", "2025-12-01", {"data_dir": data})
-    for ds in days:
-        trigger(d, "b2b_ingest", ds, dict(size, data_dir=data, orders=8))
-        for h in (0, 6, 12, 18):
-            trigger(d, "weblog_ingest", "%sT%02d:00:00Z" % (ds, h), dict(size, data_dir=data, requests=30))
     runs = {}
-    for dag, n in (("ip2geo_ingest", 1), ("b2b_ingest", 30), ("weblog_ingest", 120),
+    for dag, n in (("ip2geo_ingest", 2), ("b2b_ingest", 30), ("weblog_ingest", 120),
                    ("report_monthly_sales", 30), ("report_popular_devices", 30),
                    ("report_popular_products", 30)):
         runs[dag] = [d.run(dag, r["run_id"]) for r in wait_all(d, dag, n, timeout=150)]
+        assert len(runs[dag]) == n and all(r["run_type"] == "scheduled" for r in runs[dag]), dag
         bad = [(r["run_id"], r["state"]) for r in runs[dag] if r["state"] != "success"]
         assert not bad, (dag, bad, d.daemon_log())
+    first = min(parse_time(r["start"]) for rs in runs.values() for r in rs)
+    last = max(parse_time(r["end"]) for rs in runs.values() for r in rs)
+    with open("/proc/%d/status" % d.proc.pid) as f:
+        hwm = [line.split()[1] for line in f if line.startswith("VmHWM")][0]
+    rss, cpu = [], 0   # each try's result record (logs/<dag>/<run>/<task>/<try>.result)
+    for p in glob.glob(os.path.join(os.path.dirname(d.config), "logs", "*", "*", "*", "*.result")):
+        with open(p) as f:
+            rec = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+        rss.append(int(rec["max_rss_kb"]))
+        cpu += int(rec["user_us"]) + int(rec["sys_us"])
+    print("\nseed 003 catchup: %d runs, %d tries in %.1f s; dagd peak RSS %.1f MiB, workers' peak "
+          "RSS %.1f MiB, workers' CPU %.1f s" % (sum(map(len, runs.values())), len(rss), last - first,
+                                                 int(hwm) / 1024, max(rss) / 1024, cpu / 1e6))
 
     # every report started only after what its sensors wait for had ended
     b2b = {r["logical_date"][:10]: parse_time(r["end"]) for r in runs["b2b_ingest"]}
