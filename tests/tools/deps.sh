@@ -7,20 +7,31 @@ pkgs="build-essential pkg-config clang libclang-rt-14-dev libuv1-dev libmicrohtt
 libyaml-dev libjansson-dev libpq-dev zlib1g-dev libsqlite3-dev sqlite3 libcmocka-dev
 python3 python3-pytest python3-croniter postgresql postgresql-client tzdata
 curl ca-certificates time systemd wrk clickhouse-server clickhouse-client"
-missing=""
-for p in $pkgs; do
-	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$s" = "installed" ] || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
+# docker-compose only validates docker-compose.yml (test_packaging.py):
+# installed without its recommended docker.io daemon
+norec="docker-compose"
+absent() { # PACKAGE... -> those not installed
+	for p in "$@"; do
+		s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$s" = "installed" ] || printf ' %s' "$p"
+	done
+}
+missing=$(absent $pkgs)
+missing_norec=$(absent $norec)
+[ -z "$missing$missing_norec" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "dagd: missing packages; run as root:" >&2
-	echo "  apt-get update && apt-get install -y$missing" >&2
+	echo "  apt-get update && apt-get install -y$missing${missing_norec:+ && apt-get install -y --no-install-recommends$missing_norec}" >&2
 	exit 1
 fi
-echo "dagd: installing$missing"
+echo "dagd: installing$missing$missing_norec"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null || {
+apt-get update -q >/dev/null || { echo "dagd: apt-get update failed" >&2; exit 1; }
+if [ -n "$missing" ] && ! apt-get install -y -q $missing >/dev/null; then
 	echo "dagd: apt-get install failed for:$missing" >&2
 	exit 1
-}
+fi
+if [ -n "$missing_norec" ] && ! apt-get install -y -q --no-install-recommends $missing_norec >/dev/null; then
+	echo "dagd: apt-get install failed for:$missing_norec" >&2
+	exit 1
+fi
