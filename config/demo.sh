@@ -65,25 +65,7 @@ export WAREHOUSE_URL="postgresql://postgres@/warehouse?host=$pgdir&port=$pgport"
 
 # ClickHouse: native protocol only, on loopback; its data under var/ch
 if command -v clickhouse-server >/dev/null 2>&1; then
-	mkdir -p "$chdir"
-	cat >"$chdir/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$chdir/server.log</log><errorlog>$chdir/error.log</errorlog></logger>
-  <tcp_port>$chport</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$chdir/data/</path>
-  <tmp_path>$chdir/tmp/</tmp_path>
-  <user_files_path>$chdir/user_files/</user_files_path>
-  <format_schema_path>$chdir/format_schemas/</format_schema_path>
-  <users_config>/etc/clickhouse-server/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <mark_cache_size>67108864</mark_cache_size>
-  <uncompressed_cache_size>67108864</uncompressed_cache_size>
-</yandex>
-EOF
+	sh config/clickhouse_config.sh "$chdir" "$chport"
 	if ! clickhouse-client --port "$chport" --query "SELECT 1" >/dev/null 2>&1; then
 		clickhouse-server --config-file="$chdir/config.xml" --pid-file="$chdir/pid" --daemon
 		i=0

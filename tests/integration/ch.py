@@ -1,7 +1,7 @@
 """A throwaway ClickHouse server for the integration suite (Debian's
 clickhouse-server): `ch` (session scope) writes a minimal config into a
 temp dir (data, logs and tmp there, the native protocol on a free loopback
-port, the HTTP port on another), starts the server and waits until
+port; config/clickhouse_config.sh), starts the server and waits until
 clickhouse-client answers; it is stopped and removed at the end of the
 session. `ch_db` (function scope) is a fresh database name per test (the
 DAG creates it), dropped afterwards. Queries run through clickhouse-client.
@@ -23,24 +23,9 @@ SERVER = shutil.which("clickhouse-server") or "/usr/sbin/clickhouse-server"
 CLIENT = shutil.which("clickhouse-client") or "/usr/bin/clickhouse-client"
 _dbs = itertools.count(1)
 
-CONFIG = """<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>{d}/server.log</log><errorlog>{d}/error.log</errorlog></logger>
-  <tcp_port>{port}</tcp_port>
-  <http_port>{http}</http_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>{d}/data/</path>
-  <tmp_path>{d}/tmp/</tmp_path>
-  <user_files_path>{d}/user_files/</user_files_path>
-  <format_schema_path>{d}/format_schemas/</format_schema_path>
-  <users_config>/etc/clickhouse-server/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <mark_cache_size>67108864</mark_cache_size>
-  <uncompressed_cache_size>67108864</uncompressed_cache_size>
-</yandex>
-"""
+# the server's config.xml, written by the script config/demo.sh uses too
+CONFIG_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                         "clickhouse_config.sh")
 
 
 class ClickHouse:
@@ -50,10 +35,9 @@ class ClickHouse:
 
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="dagd-ch-")
-        self.port, http = _free_port(), _free_port()
+        self.port = _free_port()
+        subprocess.run(["sh", CONFIG_SH, self.dir, str(self.port)], check=True)
         cfg = os.path.join(self.dir, "config.xml")
-        with open(cfg, "w") as f:
-            f.write(CONFIG.format(d=self.dir, port=self.port, http=http))
         self.proc = subprocess.Popen([SERVER, "--config-file=" + cfg], stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.dir, "stderr.log"), "w"),
                                      cwd=self.dir)

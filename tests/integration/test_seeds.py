@@ -273,6 +273,15 @@ VAULT_COUNTS = ("select (select count(*) from school_dv.h_course), (select count
                 "(select count(*) from school_dm.dm_courses_modules_lessons_streams)")
 
 
+# the seed's result (distinct lessons per course) straight from the source
+LESSONS_FROM_SOURCE = """
+    select c.title, count(distinct l.title)
+    from school_src.course c, school_src.stream s, school_src.stream_module m,
+         school_src.stream_module_lesson l
+    where s.course_id = c.id and m.stream_id = s.id and l.stream_module_id = m.id
+    group by c.title"""
+
+
 def lessons_report(tmp_path, ds):
     with open(tmp_path / "reports" / "lessons_per_course" / ("date=" + ds) / "report.csv") as f:
         return {r["course_title"]: int(r["lessons_qty"]) for r in csv.DictReader(f)}
@@ -294,12 +303,7 @@ def test_school_vault_incremental(daemon, pg_db, tmp_path):
     assert t["t_find_new_rows"]["outputs"] == {"n_new": 18}
     assert rows(pg_db, VAULT_COUNTS) == [("3", "6", "18", "36", "36", "36", "36")]
     # the seed's result, and the same computed straight from the source
-    want = {r[0]: int(r[1]) for r in rows(pg_db, """
-        select c.title, count(distinct l.title)
-        from school_src.course c, school_src.stream s, school_src.stream_module m,
-             school_src.stream_module_lesson l
-        where s.course_id = c.id and m.stream_id = s.id and l.stream_module_id = m.id
-        group by c.title""")}
+    want = {r[0]: int(r[1]) for r in rows(pg_db, LESSONS_FROM_SOURCE)}
     assert lessons_report(tmp_path, "2026-01-20") == want == {
         "Data Analysis": 6, "Data Science": 6, "Data Engineering": 6}
     # the vault reproduces the source row for row
@@ -400,12 +404,7 @@ def test_school_datamart_in_clickhouse(daemon, pg_db, ch_db, tmp_path):
     assert t["l_update_datamart"]["outputs"] == {"n_rows": "37"}
     assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams") == "38"
     assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams FINAL") == "37"
-    want = {r[0]: int(r[1]) for r in rows(pg_db, """
-        select c.title, count(distinct l.title)
-        from school_src.course c, school_src.stream s, school_src.stream_module m,
-             school_src.stream_module_lesson l
-        where s.course_id = c.id and m.stream_id = s.id and l.stream_module_id = m.id
-        group by c.title""")}
+    want = {r[0]: int(r[1]) for r in rows(pg_db, LESSONS_FROM_SOURCE)}
     assert clickhouse_report(tmp_path, "2026-01-20") == want
 
 
