@@ -443,7 +443,7 @@ static void h_next(struct http_req *req, struct dag *dag)
 
 static void h_backfill(struct api *a, struct http_req *req, struct dag *dag)
 {
-	json_t *b = body_json(req, true), *from, *to, *dry, *out = NULL;
+	json_t *b = body_json(req, true), *from, *to, *dry, *conf, *out = NULL;
 	char err[512];
 	int rc;
 
@@ -452,12 +452,15 @@ static void h_backfill(struct api *a, struct http_req *req, struct dag *dag)
 	from = json_object_get(b, "from");
 	to = json_object_get(b, "to");
 	dry = json_object_get(b, "dry_run");
-	if (!json_is_string(from) || !json_is_string(to) || (dry && !json_is_boolean(dry))) {
+	conf = json_object_get(b, "conf");
+	if (!json_is_string(from) || !json_is_string(to) || (dry && !json_is_boolean(dry)) ||
+	    (conf && !json_is_object(conf) && !json_is_null(conf))) {
 		http_reply_error(req, 400, "bad_request",
-				 "the body is {\"from\": DATE, \"to\": DATE, \"dry_run\": bool}");
+				 "the body is {\"from\": DATE, \"to\": DATE, \"dry_run\": bool, "
+				 "\"conf\": {PARAM: VALUE}}");
 	} else if ((rc = engine_backfill(a->d->eng, dag->id, json_string_value(from),
-					  json_string_value(to), json_is_true(dry), &out, err,
-					  sizeof(err))) != 0) {
+					  json_string_value(to), json_is_object(conf) ? conf : NULL,
+					  json_is_true(dry), &out, err, sizeof(err))) != 0) {
 		http_reply_error(req, rc == DAGD_ENOENT ? 404 : rc == DAGD_ESTORE ? 500 : 400,
 				 rc == DAGD_ESTORE ? "store_error" : "bad_request", err);
 	} else {

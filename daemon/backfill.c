@@ -29,12 +29,13 @@ static json_t *interval_json(const struct dag *dag, const struct interval *iv, c
 }
 
 int engine_backfill(struct engine *e, const char *dag_id, const char *from, const char *to,
-		    bool dry_run, json_t **out, char *err, size_t errlen)
+		    json_t *conf, bool dry_run, json_t **out, char *err, size_t errlen)
 {
 	struct dag *dag = engine_dag(e, dag_id);
 	struct interval iv;
 	int64_t lo, hi;
 	json_t *items;
+	char *why, *conf_text;
 	int n = 0;
 
 	*out = NULL;
@@ -55,6 +56,12 @@ int engine_backfill(struct engine *e, const char *dag_id, const char *from, cons
 		snprintf(err, errlen, "to is before from");
 		return DAGD_EINVAL;
 	}
+	if ((why = engine_check_conf(dag, conf)) != NULL) {
+		snprintf(err, errlen, "%s", why);
+		free(why);
+		return DAGD_EINVAL;
+	}
+	conf_text = conf ? json_dumps(conf, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	items = json_array();
 	/* from the first interval ending after lo: skip one starting before it */
 	for (int rc = interval_first_after(dag, lo, &iv) == 0 ? 0 : -1; rc == 0;
@@ -70,12 +77,14 @@ int engine_backfill(struct engine *e, const char *dag_id, const char *from, cons
 			continue;
 		if (n >= BACKFILL_MAX) {
 			json_decref(items);
+			free(conf_text);
 			snprintf(err, errlen, "more than %d runs in that range: backfill a smaller one",
 				 BACKFILL_MAX);
 			return DAGD_ETOOBIG;
 		}
 		if (store_state_at(e->st, dag->id, NULL, iv.start, state, &found) != 0) {
 			json_decref(items);
+			free(conf_text);
 			snprintf(err, errlen, "the store could not be read");
 			return DAGD_ESTORE;
 		}
@@ -84,7 +93,7 @@ int engine_backfill(struct engine *e, const char *dag_id, const char *from, cons
 		tz_format_rfc3339(NULL, iv.start, when, sizeof(when));
 		run_id = xasprintf("backfill__%s", when);
 		if (!dry_run) {
-			struct run *r = sched_run_new(e, dag, RT_BACKFILL, iv.start, iv.end, NULL);
+			struct run *r = sched_run_new(e, dag, RT_BACKFILL, iv.start, iv.end, conf_text);
 			if (r)
 				sched_run_add(e, r);
 		}
@@ -92,6 +101,7 @@ int engine_backfill(struct engine *e, const char *dag_id, const char *from, cons
 		free(run_id);
 		n++;
 	}
+	free(conf_text);
 	if (!dry_run && n) {
 		log_info("engine", "dag=%s backfill of %d run%s", dag->id, n, n == 1 ? "" : "s");
 		engine_wakeup(e);

@@ -422,6 +422,23 @@ int cli_runs(int argc, char **argv)
 
 /* --- trigger ------------------------------------------------------------------------- */
 
+/* Put --conf TEXT (a JSON object) into body as "conf"; 0, or the usage error. */
+static int set_conf(json_t *body, const char *text, const char *usage)
+{
+	json_error_t je;
+	json_t *conf;
+
+	if (!text)
+		return 0;
+	conf = json_loads(text, 0, &je);
+	if (!json_is_object(conf)) {
+		json_decref(conf);
+		return client_bad_value(usage, "--conf must be a JSON object, not '%s'", text);
+	}
+	json_object_set_new(body, "conf", conf);
+	return 0;
+}
+
 static const char trigger_usage[] =
 	"usage: dagd trigger DAG [--conf JSON] [--date DATE] [--wait] [options]\n" COMMON_USAGE;
 
@@ -510,16 +527,9 @@ int cli_trigger(int argc, char **argv)
 	if (rc != CLIENT_CONTINUE)
 		return rc;
 	body = json_object();
-	if (o.conf) {
-		json_error_t je;
-		json_t *conf = json_loads(o.conf, 0, &je);
-		if (!json_is_object(conf)) {
-			json_decref(conf);
-			json_decref(body);
-			return client_bad_value(trigger_usage,
-						"--conf must be a JSON object, not '%s'", o.conf);
-		}
-		json_object_set_new(body, "conf", conf);
+	if ((rc = set_conf(body, o.conf, trigger_usage)) != 0) {
+		json_decref(body);
+		return rc;
 	}
 	if (o.date)
 		json_object_set_new(body, "logical_date", json_string(o.date));
@@ -693,16 +703,29 @@ int cli_unpause(int argc, char **argv)
 /* --- backfill ------------------------------------------------------------------------- */
 
 static const char backfill_usage[] =
-	"usage: dagd backfill DAG FROM TO [--dry-run] [options]\n"
-	"       FROM, TO: YYYY-MM-DD or RFC 3339, in the DAG's time zone\n" COMMON_USAGE;
+	"usage: dagd backfill DAG FROM TO [--dry-run] [--conf JSON] [options]\n"
+	"       FROM, TO: YYYY-MM-DD or RFC 3339, in the DAG's time zone\n"
+	"       --conf: the params of every run created (as for trigger)\n" COMMON_USAGE;
+
+struct backfill_opts {
+	const char *conf;
+	bool dry;
+};
 
 static int backfill_opt(void *ctx, int c, const char *arg)
 {
-	(void)arg;
-	if (c != OPT_DRY_RUN)
+	struct backfill_opts *o = ctx;
+
+	switch (c) {
+	case OPT_CONF:
+		o->conf = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry = true;
+		return 0;
+	default:
 		return CLIENT_CONTINUE;
-	*(bool *)ctx = true;
-	return 0;
+	}
 }
 
 int cli_backfill(int argc, char **argv)
@@ -710,24 +733,29 @@ int cli_backfill(int argc, char **argv)
 	static const struct option opts[] = {
 		COMMON_OPTS,
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"conf", required_argument, NULL, OPT_CONF},
 		{NULL, 0, NULL, 0},
 	};
-	bool dry = false;
+	struct backfill_opts o = {0};
 	struct client cl;
 	struct answer a;
 	json_t *body;
 	char *path;
 	int first, rc;
 
-	rc = client_parse_args(&cl, argc, argv, opts, "h", backfill_usage, backfill_opt, &dry, 3, 3,
+	rc = client_parse_args(&cl, argc, argv, opts, "h", backfill_usage, backfill_opt, &o, 3, 3,
 			&first);
 	if (rc != CLIENT_CONTINUE)
 		return rc;
 	body = json_pack("{s:s, s:s, s:b}", "from", argv[first + 1], "to", argv[first + 2],
-			 "dry_run", dry);
+			 "dry_run", o.dry);
 	if (!body)
 		return client_bad_value(backfill_usage, "FROM and TO must be text (UTF-8): '%s'",
 				 argv[first + 1]);
+	if ((rc = set_conf(body, o.conf, backfill_usage)) != 0) {
+		json_decref(body);
+		return rc;
+	}
 	path = client_path("/api/v1/dags/", argv[first], "/backfill", NULL);
 	if ((rc = client_open(&cl)) == 0 && (rc = client_call(&cl, "POST", path, body, &a)) == 0) {
 		if (cl.json)

@@ -243,7 +243,7 @@ struct run *engine_find_run(struct engine *e, const char *dag, const char *run_i
 }
 
 /* Validate conf against the DAG's typed params; NULL or a message. */
-static char *check_conf(const struct dag *dag, json_t *conf)
+char *engine_check_conf(const struct dag *dag, json_t *conf)
 {
 	const char *k;
 	json_t *v;
@@ -288,7 +288,7 @@ int engine_trigger(struct engine *e, const char *dag_id, const char *logical, js
 		snprintf(err, errlen, "no DAG '%s'", dag_id);
 		return DAGD_ENOENT;
 	}
-	if ((why = check_conf(dag, conf)) != NULL) {
+	if ((why = engine_check_conf(dag, conf)) != NULL) {
 		snprintf(err, errlen, "%s", why);
 		free(why);
 		return DAGD_EINVAL;

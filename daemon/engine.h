@@ -78,11 +78,12 @@ int engine_mark(struct engine *e, const char *dag, const char *run_id, const cha
 int engine_isolate(struct engine *e, struct run *r, const char *task);
 /*
  * Backfill dag over [from, to] (dates or RFC 3339 times in the DAG's
- * zone): *out = {"items": [runs created, or that would be], "total", "dry_run"}.
- * 0, or DAGD_ENOENT / DAGD_EINVAL / DAGD_ETOOBIG with err.
+ * zone), each run with conf (a JSON object checked against the typed
+ * params, or NULL): *out = {"items": [runs created, or that would be],
+ * "total", "dry_run"}. 0, or DAGD_ENOENT / DAGD_EINVAL / DAGD_ETOOBIG with err.
  */
 int engine_backfill(struct engine *e, const char *dag, const char *from, const char *to,
-		    bool dry_run, json_t **out, char *err, size_t errlen);
+		    json_t *conf, bool dry_run, json_t **out, char *err, size_t errlen);
 /* Pause or unpause a DAG (persisted). */
 int engine_set_paused(struct engine *e, const char *dag, bool paused);
 bool engine_paused(struct engine *e, const char *dag);

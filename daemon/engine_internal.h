@@ -90,6 +90,9 @@ int64_t engine_now_us(void);
 struct dstate *sched_dstate(struct engine *e, const char *id, bool create);
 void sched_pass(struct engine *e, int64_t now_us);
 void sched_run_add(struct engine *e, struct run *r);
+/* Validate a run's conf against the DAG's typed params: NULL, or a
+ * message to free (engine.c). */
+char *engine_check_conf(const struct dag *dag, json_t *conf);
 struct run *sched_run_new(struct engine *e, struct dag *dag, enum run_type type,
 			  int64_t start, int64_t end, const char *conf);
 void sched_run_free(struct run *r);
