@@ -26,12 +26,18 @@ if [ -z "$pgbin" ]; then
 	exit 1
 fi
 # As root the server runs as postgres, which may not reach var/ (a
-# checkout under /root or a private temp dir): then its files live in
-# /var/tmp, and var/pg links to them.
+# checkout under /root or a private temp dir): then its files live in a
+# fresh private folder under /var/tmp (mktemp; root's, mode 0711, its pg/
+# postgres's, mode 0700), and var/pg links to them. A link whose target
+# was cleaned away is made again.
+if [ -L var/pg ] && [ ! -e var/pg ]; then
+	rm -f var/pg
+fi
 if $root && [ ! -e var/pg ] && ! runuser -u postgres -- test -x "$PWD/var"; then
-	far=/var/tmp/dagd-demo-$(printf %s "$PWD" | md5sum | cut -c1-12)
-	mkdir -p "$far/pg"
-	ln -s "$far/pg" var/pg
+	far=$(mktemp -d /var/tmp/dagd-demo-XXXXXXXX)
+	chmod 711 "$far"
+	mkdir -m 700 "$far/pg"
+	ln -sfn "$far/pg" var/pg
 	echo "dagd: the postgres user cannot reach $PWD/var: the warehouse is in $far/pg (var/pg links to it)"
 fi
 if [ -L var/pg ]; then
@@ -39,13 +45,13 @@ if [ -L var/pg ]; then
 fi
 if [ ! -f "$pgdir/data/PG_VERSION" ]; then
 	mkdir -p "$pgdir"
-	$root && chown postgres "$pgdir"
+	$root && chown -h postgres "$pgdir" && chmod 700 "$pgdir"
 	echo "dagd: creating the demo warehouse in $pgdir"
 	as_pg "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres >"$pgdir/initdb.log"
 fi
 if ! as_pg "$pgbin/pg_ctl" -D "$pgdir/data" status >/dev/null 2>&1; then
 	as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
-		-o "-p $pgport -k $pgdir -c listen_addresses=''" start >/dev/null
+		-o "-p $pgport -k $pgdir -c listen_addresses='' -c unix_socket_permissions=0700" start >/dev/null
 fi
 chdir=$PWD/var/ch
 stop_servers() {

@@ -44,9 +44,12 @@ while [ "$d" != "$(date -u -d "$last +1 day" +%F)" ]; do
 done
 
 backfill() { # DAG FROM TO
-	n=$("$dagd" backfill "$1" "$2" "$3" --url "$url" --json |
-		sed -n 's/.*"total": *\([0-9]*\).*/\1/p')
-	printf 'dagd: demo: %-28s %s run(s) for %s..%s\n' "$1" "${n:-?}" "$2" "${3%%T*}"
+	if ! out=$("$dagd" backfill "$1" "$2" "$3" --url "$url" --json); then
+		echo "dagd: demo: the backfill of $1 failed" >&2
+		return 0
+	fi
+	n=$(printf '%s\n' "$out" | sed -n 's/.*"total": *\([0-9]*\).*/\1/p')
+	printf 'dagd: demo: %-28s %s run(s) for %s..%s\n' "$1" "$n" "$2" "${3%%T*}"
 }
 echo "dagd: demo: backfilling the example DAGs over $first..$last"
 for f in config/dags/*.yaml; do

@@ -402,7 +402,8 @@ def test_school_datamart_in_clickhouse(daemon, pg_db, ch_db, tmp_path):
     _, t = run_ok(d, "school_datamart_clickhouse", "2026-01-20", rep)
     assert t["t_find_new_rows"]["outputs"] == {"n_new": "2"}
     assert t["l_update_datamart"]["outputs"] == {"n_rows": "37"}
-    assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams") == "38"
+    # 38 rows until ClickHouse merges the renamed lesson's two versions, 37 after
+    assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams") in ("37", "38")
     assert ch_db.value("SELECT count() FROM dm_courses_modules_lessons_streams FINAL") == "37"
     want = {r[0]: int(r[1]) for r in rows(pg_db, LESSONS_FROM_SOURCE)}
     assert clickhouse_report(tmp_path, "2026-01-20") == want

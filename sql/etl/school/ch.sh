@@ -15,7 +15,8 @@ if [ -n "${DAGD_CONN_CLICKHOUSE_PASSWORD:-}" ]; then
 	umask 077
 	cfg=$(mktemp)
 	trap 'rm -f "$cfg"' EXIT
-	printf '<config><password>%s</password></config>\n' "$DAGD_CONN_CLICKHOUSE_PASSWORD" >"$cfg"
+	pw=$(printf %s "$DAGD_CONN_CLICKHOUSE_PASSWORD" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')
+	printf '<config><password>%s</password></config>\n' "$pw" >"$cfg"
 	clickhouse-client --config-file "$cfg" "$@"
 	exit
 fi
