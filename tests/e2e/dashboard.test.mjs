@@ -200,7 +200,7 @@ async function main() {
     const dlg = page.locator('dialog.dlg');
     await dlg.waitFor();
     await dlg.locator('textarea').fill('{"greeting": "hi there",}');
-    await page.waitForFunction(() => document.querySelector('#conf-check').textContent.includes('not valid JSON'));
+    await page.waitForFunction(() => (document.querySelector('#conf-check')?.textContent || '').includes('not valid JSON'));
     assert(await dlg.locator('button[type=submit]').isDisabled(), 'submit disabled on bad JSON');
     await shot(page, '02-trigger-invalid-conf');
     await dlg.locator('textarea').fill('{"greeting": "UPPER"}');
@@ -239,7 +239,7 @@ async function main() {
     await page.waitForSelector('.trytbl tbody tr:nth-child(2)');
     const tries = await page.$$eval('.trytbl tbody tr', (rs) => rs.map((r) => r.innerText));
     assert(tries.length === 2 && tries.every((t) => /failed/.test(t) && /\b3\b/.test(t)), `tries: ${tries}`);
-    await page.waitForFunction(() => document.querySelector('pre.log').textContent.includes('boom: the flag file is missing'));
+    await page.waitForFunction(() => (document.querySelector('pre.log')?.textContent || '').includes('boom: the flag file is missing'));
     const dl = await page.getAttribute('.logbox a.dl', 'href');
     assert(dl.endsWith('/tasks/transform/tries/2/log'), dl);
     await page.check('.wrap-t');
@@ -271,14 +271,14 @@ async function main() {
     await page.check('.panel .opt-down');
     await page.check('.panel .opt-failed');
     await page.click('.panel .act-clear');
-    await page.waitForFunction(() => /cleared/.test(document.querySelector('.act-msg').textContent));
+    await page.waitForFunction(() => /cleared/.test((document.querySelector('.act-msg')?.textContent || '')));
     const run = await d.waitRun('e2e_flaky', flakyRun, ['success', 'failed'], 30000);
     assert(run.state === 'success', `run ${run.state}`);
     const tis = Object.fromEntries(run.tasks.map((t) => [t.task, t]));
     assert(tis.transform.state === 'success' && tis.transform.try_number === 3, JSON.stringify(tis.transform));
     assert(tis.load.state === 'success', `load ${tis.load.state}`);
     assert(tis.report.try_number === 1, 'report not rerun (failed only)');
-    await page.waitForFunction(() => document.querySelector('pre.log').textContent.includes('flag found'), null, { timeout: 15000 });
+    await page.waitForFunction(() => (document.querySelector('pre.log')?.textContent || '').includes('flag found'), null, { timeout: 15000 });
     await page.waitForSelector('.grid .c.selcell.s-success');
     await shot(page, '07-rerun-success');
   });
@@ -287,12 +287,12 @@ async function main() {
     const r = await d.api('POST', '/api/v1/dags/e2e_slow/runs', {});
     assert(r.status === 201, JSON.stringify(r.body));
     await page.goto(`${U}/#/dags/e2e_slow/grid?run=${encodeURIComponent(r.body.run_id)}&task=tail`);
-    await page.waitForFunction(() => document.querySelector('.logbox')?.dataset.live === '1' && /tick line 3\b/.test(document.querySelector('pre.log').textContent), null, { timeout: 15000 });
+    await page.waitForFunction(() => document.querySelector('.logbox')?.dataset.live === '1' && /tick line 3\b/.test((document.querySelector('pre.log')?.textContent || '')), null, { timeout: 15000 });
     const early = await page.$eval('pre.log', (p) => p.textContent.split('\n').length);
     await shot(page, '08-live-tail');
-    await page.waitForFunction(() => /tick line 25\b/.test(document.querySelector('pre.log').textContent), null, { timeout: 20000 });
+    await page.waitForFunction(() => /tick line 25\b/.test((document.querySelector('pre.log')?.textContent || '')), null, { timeout: 20000 });
     assert(early < 25, `log grew while running (first seen ${early} lines)`);
-    await page.waitForFunction(() => document.querySelector('.logbox').dataset.live === '0', null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector('.logbox')?.dataset.live === '0', null, { timeout: 10000 });
     const n = await page.$eval('pre.log', (p) => p.textContent.match(/tick line/g).length);
     assert(n === 25, `each line once: ${n}`);
   });
@@ -334,7 +334,7 @@ async function main() {
     await dlg.locator('input[name=from]').fill(day(4));
     await dlg.locator('input[name=to]').fill(day(2));
     await dlg.locator('.preview-btn').click();
-    await page.waitForFunction(() => /will be created/.test(document.querySelector('.preview').textContent));
+    await page.waitForFunction(() => /will be created/.test((document.querySelector('.preview')?.textContent || '')));
     const rows = await dlg.locator('.preview tbody tr').count();
     const want = await d.api('POST', '/api/v1/dags/e2e_daily/backfill', { from: day(4), to: day(2), dry_run: true });
     assert(rows === want.body.total && rows >= 2 && rows <= 3, `preview rows ${rows} vs ${want.body.total}`);
@@ -350,7 +350,7 @@ async function main() {
     const deep = `${U}/#/dags/e2e_flaky/graph?run=${encodeURIComponent(flakyRun)}&task=load`;
     await page.goto(deep);
     await page.waitForSelector('svg.graph a.node.sel[data-task=load]');
-    await page.waitForFunction(() => /Task\s+load/.test(document.querySelector('.panel').innerText));
+    await page.waitForFunction(() => /Task\s+load/.test((document.querySelector('.panel')?.innerText || '')));
     await page.click('.tabs a[data-view=code]');
     await page.waitForSelector('table.code');
     assert((await text(page, 'table.code')).includes('trigger_rule: all_done'), 'code view shows the YAML');
@@ -400,7 +400,7 @@ async function main() {
     await shot(p, '13-phone-list', { full: true });
     await p.goto(`${U}/#/dags/e2e_flaky/grid?run=${encodeURIComponent(flakyRun)}&task=transform`);
     await p.waitForSelector('pre.log');
-    await p.waitForFunction(() => document.querySelector('pre.log').textContent.length > 0);
+    await p.waitForFunction(() => (document.querySelector('pre.log')?.textContent.length ?? 0) > 0);
     const over2 = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await shot(p, '14-phone-dag', { full: true });
     assert(over <= 1 && over2 <= 1, `overflow list ${over}, dag ${over2}`);
@@ -412,7 +412,7 @@ async function main() {
     const p = await newPage(d, { colorScheme: 'dark' });
     await p.goto(`${U}/#/dags/e2e_flaky/grid?run=${encodeURIComponent(flakyRun)}&task=transform`);
     await p.waitForSelector('.grid .c');
-    await p.waitForFunction(() => document.querySelector('pre.log').textContent.length > 0);
+    await p.waitForFunction(() => (document.querySelector('pre.log')?.textContent.length ?? 0) > 0);
     const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const [r, g, b] = bg.match(/\d+/g).map(Number);
     assert(r + g + b < 120, `dark background ${bg}`);
