@@ -38,9 +38,9 @@ class ClickHouse:
         self.port = _free_port()
         subprocess.run(["sh", CONFIG_SH, self.dir, str(self.port)], check=True)
         cfg = os.path.join(self.dir, "config.xml")
-        self.proc = subprocess.Popen([SERVER, "--config-file=" + cfg], stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(self.dir, "stderr.log"), "w"),
-                                     cwd=self.dir)
+        with open(os.path.join(self.dir, "stderr.log"), "w") as err:   # the child keeps its copy
+            self.proc = subprocess.Popen([SERVER, "--config-file=" + cfg], stdout=subprocess.DEVNULL,
+                                         stderr=err, cwd=self.dir)
         deadline = time.time() + 60
         while True:
             p = subprocess.run([CLIENT, "--port", str(self.port), "--query", "SELECT 1"],
