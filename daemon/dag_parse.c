@@ -339,8 +339,10 @@ static void parse_root(struct pctx *c, const struct ynode *n)
 	struct dag *dag = c->dag;
 	char *rel = NULL, *joined, real[PATH_MAX];
 
+	/* A bad 'root' is reported by get_str; the DAG folder stands in so
+	 * the rest of the file is still checked against a real root. */
 	if (n && get_str(c, n, "root", &rel) != 0)
-		return;
+		n = NULL;
 	if (!rel)
 		rel = xstrdup(".");
 	joined = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", c->dir, rel);

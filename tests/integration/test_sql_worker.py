@@ -753,10 +753,15 @@ def test_sensor_cut_by_the_task_timeout_is_a_sensor_timeout(tmp_path):
 
 
 def test_load_timeout_cancels_and_loads_nothing(tmp_path, pg_db):
-    pg_db.psql("create table t (a int, b text); insert into t values (0, 'keep')")
+    # A row trigger that sleeps makes the COPY take minutes on any machine
+    # (a plain big file was loaded before the timeout on a fast one).
+    pg_db.psql("create table t (a int, b text); insert into t values (0, 'keep');"
+               "create function slow_row() returns trigger language plpgsql as"
+               " $$ begin perform pg_sleep(0.005); return new; end $$;"
+               "create trigger slow before insert on t for each row execute function slow_row()")
     f = tmp_path / "big.csv"
     with open(f, "w") as out:
-        for i in range(2000000):
+        for i in range(50000):
             out.write("%d,some text for row %d\n" % (i, i))
     t0 = time.time()
     r = run(tmp_path, dict(load_spec(pg_db, files=str(f), table="t"), timeout_ms=700))

@@ -214,6 +214,9 @@ static const struct bad_case bad[] = {
 	 "t.yaml:2:16: error: default of param 'n' must be an integer"},
 	{"tasks:\n  a: {shell: 'echo {{ params.nope }}'}\n",
 	 "t.yaml:2:20: error: unknown param 'nope' in shell of task 'a'"},
+	/* found by fuzz_dag: a root that is not a string left no root for cwd */
+	{"root: [a]\ntasks:\n  a: {shell: x}\n",
+	 "t.yaml:1:7: error: 'root' must be a string, not a list"},
 };
 
 static void test_bad_cases(void **state)
