@@ -566,8 +566,11 @@ static void parse_common(struct tctx *x)
 		for (size_t i = 0; i < t->env.n; i++)
 			add_site(c, x->idx, t->env.v[i].val, n->pairs[i].val, TS_PLAIN, "env");
 	{
+		/* cwd is a path, not a template: no site (its text is freed here) */
+		const struct ynode *cn = tget(x, "cwd");
 		char *cwd = NULL;
-		tstr(x, "cwd", &cwd, TS_PLAIN);
+		if (cn)
+			(void)get_str(x->c, cn, "cwd", &cwd);
 		t->cwd = resolve_path(c->dag, cwd ? cwd : ".");
 		free(cwd);
 	}

@@ -70,6 +70,7 @@ static const char good[] =
 	"  report:\n"
 	"    depends: [load, extract]\n"
 	"    trigger_rule: all_done\n"
+	"    cwd: 'out/{{ nope'\n"
 	"    exec: [echo, '{{ ds_nodash }}']\n";
 
 static void test_good_dag(void **state)
@@ -118,6 +119,13 @@ static void test_good_dag(void **state)
 	/* cwd defaults to the root, an absolute path */
 	assert_true(dag->tasks[0].cwd[0] == '/');
 	assert_string_equal(dag->tasks[0].cwd, dag->root);
+	/* a cwd is a path under the root, never a template (fuzz_dag: its
+	 * text was checked as one after it was freed) */
+	{
+		size_t n = strlen(dag->root);
+		assert_memory_equal(dag->tasks[2].cwd, dag->root, n);
+		assert_string_equal(dag->tasks[2].cwd + n, "/out/{{ nope");
+	}
 	dag_free(dag);
 	diags_release(&d);
 }
