@@ -14,6 +14,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import measure  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BUILD", "build")
 DAGD = os.path.join(ROOT, BUILD, "dagd")
@@ -22,14 +25,10 @@ REF = os.path.join(ROOT, BUILD, "bench", "spawn_ref")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 
-def run_rusage(cmd, **kw):
-    """Run cmd; return (seconds, peak RSS KiB of the child, stdout)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, **kw)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return time.monotonic() - t0, ru.ru_maxrss, out.decode(), p.returncode
+def run_rusage(cmd, env=None):
+    """Run cmd; (seconds, peak RSS KiB, output, exit code)."""
+    r = measure.timed(cmd, env=env)
+    return r.seconds, r.rss_kb, r.out, r.rc
 
 
 def median(xs):
@@ -234,8 +233,10 @@ def main():
         bench_load(tmp)
         bench_engine(tmp)
         bench_api(tmp)
-        if os.path.exists(os.path.join(ROOT, "tests/bench/bench_load.py")) and os.environ.get("BENCH_SQL", "1") != "0":
+        if os.environ.get("BENCH_SQL", "1") != "0":
             subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests/bench/bench_load.py")])
+        if os.environ.get("BENCH_SEEDS", "1") != "0":
+            subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests/bench/bench_seeds.py")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

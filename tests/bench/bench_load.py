@@ -27,9 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 import pg  # noqa: E402  (the throwaway server of the integration suite)
+sys.path.insert(0, HERE)
+import measure  # noqa: E402
 
 SQL_BIN = os.environ.get("DAGD_SQL_BIN", os.path.join(ROOT, "build", "dagd-sql"))
-GNU_TIME = "/usr/bin/time"
 CSV_TABLE = ("(id bigint, ts timestamptz, name text, amount numeric(12,2), flag boolean, "
              "city text, note text)")
 JSON_TABLE = "(id bigint, ts timestamptz, name text, amount numeric(12,2), flag boolean, tags jsonb, city text)"
@@ -67,26 +68,11 @@ def gen_jsonl(path, mb):
 
 
 def timed(argv, env=None, tmp=None):
-    """Run argv; (seconds, peak RSS in KiB, output). The RSS comes from
-    GNU time when there is one: a child forked from this (big) Python
-    process would count the parent's pages in its own ru_maxrss."""
-    rss_file = os.path.join(tmp, "rss") if tmp and os.access(GNU_TIME, os.X_OK) else None
-    if rss_file:
-        argv = [GNU_TIME, "-f", "%M %U %S", "-o", rss_file] + argv
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    out = p.stdout.read().decode(errors="replace")
-    _, status, ru = os.wait4(p.pid, 0)
-    took = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit("%s failed (%d):\n%s" % (argv[0], code, out))
-    rss, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
-    if rss_file:
-        with open(rss_file) as f:
-            m, u, s = f.read().split()[-3:]
-        rss, cpu = int(m), float(u) + float(s)
-    return took, rss, cpu, out
+    """Run argv; (seconds, peak RSS in KiB, CPU seconds, output); exits on failure."""
+    r = measure.timed(argv, env=env)
+    if r.rc != 0:
+        raise SystemExit("%s failed (%d):\n%s" % (argv[0], r.rc, r.out))
+    return r.seconds, r.rss_kb, r.cpu, r.out
 
 
 def dagd_load(tmp, db, load):
