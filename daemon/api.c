@@ -95,12 +95,15 @@ static bool token_ok(const struct dagd *d, struct http_req *req)
 	return diff == 0;
 }
 
-static json_t *body_json(struct http_req *req, bool required)
+/* A request body that is a JSON object with only the given keys (a typo such
+ * as "dryrun" must not turn a preview into real runs); NULL after a 400. */
+json_t *api_body(struct http_req *req, bool required, const char *const *keys, size_t n_keys)
 {
 	size_t len;
 	const char *b = http_body(req, &len);
+	const char *key;
 	json_error_t je;
-	json_t *j;
+	json_t *j, *v;
 
 	if (len == 0 && !required)
 		return json_object();
@@ -116,6 +119,24 @@ static json_t *body_json(struct http_req *req, bool required)
 		json_decref(j);
 		http_reply_error(req, 400, "bad_json", "the body must be a JSON object");
 		return NULL;
+	}
+	json_object_foreach(j, key, v) {
+		size_t i;
+		for (i = 0; i < n_keys && strcmp(key, keys[i]) != 0; i++)
+			;
+		if (i == n_keys) {
+			char detail[512], known[200] = "";
+			const char *near = closest_word(key, keys, n_keys);
+			for (i = 0; i < n_keys; i++)
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 i ? ", " : "", keys[i]);
+			snprintf(detail, sizeof(detail), "unknown key '%.100s' in the body%s%s%s (the keys are %s)",
+				 key, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
+				 known);
+			json_decref(j);
+			http_reply_error(req, 400, "bad_request", detail);
+			return NULL;
+		}
 	}
 	return j;
 }
@@ -301,7 +322,8 @@ static void h_dags(struct api *a, struct http_req *req)
 
 static void h_dag_patch(struct api *a, struct http_req *req, struct dag *dag)
 {
-	json_t *b = body_json(req, true), *p;
+	static const char *const keys[] = {"paused"};
+	json_t *b = api_body(req, true, keys, ARRAY_LEN(keys)), *p;
 
 	if (!b)
 		return;
@@ -357,7 +379,8 @@ static void reply_run(struct api *a, struct http_req *req, const char *dag, cons
 
 static void h_trigger(struct api *a, struct http_req *req, struct dag *dag)
 {
-	json_t *b = body_json(req, false), *conf, *ld;
+	static const char *const keys[] = {"conf", "logical_date"};
+	json_t *b = api_body(req, false, keys, ARRAY_LEN(keys)), *conf, *ld;
 	struct run *r;
 	char err[512];
 	int rc;
@@ -384,7 +407,8 @@ static void h_trigger(struct api *a, struct http_req *req, struct dag *dag)
 
 static void h_clear(struct api *a, struct http_req *req, struct dag *dag, const char *run_id)
 {
-	json_t *b = body_json(req, false), *tasks, *ds, *fo, *v;
+	static const char *const keys[] = {"tasks", "downstream", "failed_only"};
+	json_t *b = api_body(req, false, keys, ARRAY_LEN(keys)), *tasks, *ds, *fo, *v;
 	const char **names = NULL;
 	size_t n = 0, i;
 	char err[512];
@@ -443,7 +467,8 @@ static void h_next(struct http_req *req, struct dag *dag)
 
 static void h_backfill(struct api *a, struct http_req *req, struct dag *dag)
 {
-	json_t *b = body_json(req, true), *from, *to, *dry, *conf, *out = NULL;
+	static const char *const keys[] = {"from", "to", "dry_run", "conf"};
+	json_t *b = api_body(req, true, keys, ARRAY_LEN(keys)), *from, *to, *dry, *conf, *out = NULL;
 	char err[512];
 	int rc;
 

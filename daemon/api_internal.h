@@ -14,6 +14,7 @@ struct dag;
 struct dagd;
 
 struct dagd *api_daemon(struct api *a);
+json_t *api_body(struct http_req *req, bool required, const char *const *keys, size_t n_keys);
 json_t *api_dag_json(struct api *a, const struct dag *dag, bool full);
 /* The next n data intervals of dag as [{"data_interval_start", "data_interval_end"}]. */
 json_t *api_next_json(const struct dag *dag, int n);

@@ -63,15 +63,15 @@ void api_header(struct http_req *req, const char *name, const char *value)
 void api_mark(struct api *a, struct http_req *req, struct dag *dag, const char *run_id,
 	      const char *task)
 {
+	static const char *const keys[] = {"state"};
 	struct dagd *d = api_daemon(a);
-	size_t len;
-	const char *b = http_body(req, &len);
-	json_error_t je;
-	json_t *j = json_loadb(b, len, 0, &je), *st;
+	json_t *j = api_body(req, true, keys, ARRAY_LEN(keys)), *st;
 	enum ti_state s;
 	char err[512];
 	int rc;
 
+	if (!j)
+		return;
 	st = json_object_get(j, "state");
 	if (!json_is_string(st) || ti_state_parse(json_string_value(st), &s) != 0 ||
 	    (s != TI_SUCCESS && s != TI_FAILED)) {

@@ -125,6 +125,34 @@ def test_error_statuses(daemon):
     assert reply.startswith(b"HTTP/1.1 413") and b'"error"' in reply
 
 
+def test_unknown_body_keys_are_refused(daemon):
+    """A typo in a body key is a 400 naming it: "dryrun" must not create real
+    runs, "task" must not clear the whole run, "conff" must not drop the conf."""
+    d = daemon()
+    d.write_dag("k", "start_date: 2026-01-01\nschedule: '@daily'\ncatchup: false\ntasks:\n  a: {shell: 'true'}\n  b: {shell: 'true'}\n")
+    d.start()
+    st, err, _ = d.post("/api/v1/dags/k/backfill", {"from": "2026-01-01", "to": "2026-01-02", "dryrun": True})
+    assert st == 400 and err["error"] == "bad_request", err
+    assert "unknown key 'dryrun' in the body (did you mean 'dry_run'?)" in err["detail"], err
+    assert [r for r in d.get("/api/v1/dags/k/runs")[1]["items"] if r["run_type"] == "backfill"] == []
+    st, err, _ = d.post("/api/v1/dags/k/runs", {"conff": {"x": 1}})
+    assert st == 400 and "'conff'" in err["detail"] and "'conf'" in err["detail"], err
+    st, err, _ = d.request("PATCH", "/api/v1/dags/k", {"pause": True})
+    assert st == 400 and "'pause'" in err["detail"], err
+    run = d.wait_run("k", d.trigger("k")["run_id"])
+    base = "/api/v1/dags/k/runs/" + run["run_id"]
+    st, err, _ = d.post(base + "/clear", {"task": ["a"]})
+    assert st == 400 and "did you mean 'tasks'?" in err["detail"], err
+    st, err, _ = d.post(base + "/tasks/a/state", {"state": "failed", "note": "x"})
+    assert st == 400 and "'note'" in err["detail"], err
+    # nothing was cleared or marked: both tasks keep their one successful try
+    tis = {t["task"]: t for t in d.get(base)[1]["tasks"]}
+    assert [tis[x]["state"] for x in "ab"] == ["success", "success"], tis
+    assert [tis[x]["try_number"] for x in "ab"] == [1, 1], tis
+    # the right keys still work
+    assert d.post(base + "/clear", {"tasks": ["a"]})[0] == 200
+
+
 def raw(port, data, timeout=5):
     """Send data, return the first reply (status, headers and its body);
     b"" when the server closes or stays silent (a truncated request)."""
