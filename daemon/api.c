@@ -63,6 +63,7 @@ struct api {
 	struct shared *dags_body; /* the cached answer of GET /api/v1/dags */
 	size_t dags_len;
 	uint64_t dags_version;
+	uint64_t dags_gen;
 	int64_t dags_built_us;
 	char dags_etag[HTTP_ETAG_LEN];
 };
@@ -280,7 +281,9 @@ static void reply_dags(struct api *a, struct http_req *req)
 
 static void h_dags(struct api *a, struct http_req *req)
 {
-	uint64_t version = engine_version(a->d->eng);
+	/* the engine's version moves with runs and DAGs; the registry's
+	 * generation with import errors (a broken edit keeps the DAG) */
+	uint64_t version = engine_version(a->d->eng), gen = registry_generation(a->d->reg);
 	int64_t now = engine_clock_us();
 	json_t *items, *last = NULL, *body;
 	size_t n = registry_count(a->d->reg);
@@ -288,7 +291,7 @@ static void h_dags(struct api *a, struct http_req *req)
 	/* unchanged: good for 10 s (next_run moves with time); changing: 100 ms;
 	 * after a mutating call: rebuilt */
 	if (a->dags_body && a->dags_built_us &&
-	    ((a->dags_version == version && now - a->dags_built_us < 10000000) ||
+	    ((a->dags_version == version && a->dags_gen == gen && now - a->dags_built_us < 10000000) ||
 	     now - a->dags_built_us < DAGS_CACHE_US)) {
 		reply_dags(a, req);
 		return;
@@ -315,6 +318,7 @@ static void h_dags(struct api *a, struct http_req *req)
 	}
 	a->dags_len = strlen(a->dags_body->text);
 	a->dags_version = version;
+	a->dags_gen = gen;
 	a->dags_built_us = now;
 	http_etag_of(a->dags_body->text, a->dags_len, a->dags_etag);
 	reply_dags(a, req);

@@ -36,6 +36,7 @@ struct registry {
 	struct dag **sorted;
 	size_t n_sorted;
 	struct diags errors;
+	uint64_t generation; /* bumped by every rebuild */
 	bool loaded;
 	uv_fs_event_t watch;
 	uv_timer_t debounce;
@@ -117,6 +118,7 @@ static void rebuild(struct registry *r)
 	free(r->sorted);
 	r->sorted = xcalloc(r->n + 1, sizeof(*r->sorted));
 	r->n_sorted = 0;
+	r->generation++;
 	diags_release(&r->errors);
 	for (size_t i = 0; i < r->n; i++) {
 		for (size_t j = 0; j < r->v[i].diags.n; j++) {
@@ -284,6 +286,11 @@ struct dag *registry_at(const struct registry *r, size_t i)
 const struct diags *registry_errors(const struct registry *r)
 {
 	return &r->errors;
+}
+
+uint64_t registry_generation(const struct registry *r)
+{
+	return r->generation;
 }
 
 bool registry_loaded(const struct registry *r)

@@ -9,6 +9,7 @@
 #define DAGD_REGISTRY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "dag.h"
@@ -36,6 +37,8 @@ size_t registry_count(const struct registry *r);
 struct dag *registry_at(const struct registry *r, size_t i);
 /* Import errors of all files, file order (borrowed). */
 const struct diags *registry_errors(const struct registry *r);
+/* Changes whenever the DAGs or the import errors may have changed. */
+uint64_t registry_generation(const struct registry *r);
 /* true once the first full load has happened. */
 bool registry_loaded(const struct registry *r);
 

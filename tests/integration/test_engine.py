@@ -277,6 +277,7 @@ def test_reload_on_edit_and_broken_edit_keeps_last_good(daemon):
             break
         time.sleep(0.02)
     assert len(dag["tasks"]) == 2, "not reloaded within 1 s"
+    assert d.get("/api/v1/dags")[1]["import_errors"] == []      # the list's answer is cached
     d.write_dag("edit", "tasks:\n  a: {shell: 'echo v3'\n")   # broken
     t0 = time.time()
     errors = []
@@ -284,6 +285,12 @@ def test_reload_on_edit_and_broken_edit_keeps_last_good(daemon):
         errors = d.get("/api/v1/import-errors")[1]["items"]
         time.sleep(0.02)
     assert errors and errors[0]["file"].endswith("edit.yaml") and errors[0]["line"] >= 1
+    # the DAG list (the dashboard's import-error banner) shows it as soon
+    # (it kept a cached answer for 10 s while the DAGs were unchanged)
+    t0 = time.time()
+    while time.time() - t0 < 1.0 and not d.get("/api/v1/dags")[1]["import_errors"]:
+        time.sleep(0.02)
+    assert d.get("/api/v1/dags")[1]["import_errors"][0]["file"].endswith("edit.yaml")
     run = d.wait_run("edit", d.trigger("edit")["run_id"])
     assert run["state"] == "success"
     assert "v2" in d.log_of("edit", run["run_id"], "a")
