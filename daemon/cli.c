@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,19 @@ void cli_engine_close(uv_loop_t *loop, struct engine *eng, struct store *st)
 	uv_run(loop, UV_RUN_DEFAULT);
 	(void)uv_loop_close(loop);
 	store_close(st);
+}
+
+static int remove_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : -1;
+}
+
+int cli_remove_tree(const char *dir)
+{
+	return nftw(dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int64_t cli_now(void)

@@ -55,6 +55,8 @@ struct engine;
 struct store;
 /* Free the engine, close every handle left on loop, close the store. */
 void cli_engine_close(uv_loop_t *loop, struct engine *eng, struct store *st);
+/* Remove dir and all below it (links not followed); 0 or -1 with errno. */
+int cli_remove_tree(const char *dir);
 
 /* Current UTC time in seconds. */
 int64_t cli_now(void);

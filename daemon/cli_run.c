@@ -32,6 +32,7 @@ struct run_ui {
 	int64_t start_us;
 	int result;
 	bool finished;
+	const char *throwaway_logs; /* kept when the run fails */
 };
 
 static int64_t now_us(void)
@@ -39,6 +40,48 @@ static int64_t now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The last lines of a failed try's log, so the reason shows without
+ * opening it (as make shows a failed command's output). */
+#define TAIL_LINES 6
+#define TAIL_BYTES 4096
+
+static void print_log_tail(struct engine *eng, const struct run *r, const char *task, int try_number)
+{
+	char *path = engine_log_path(eng, r->dag_id, r->run_id, task, try_number);
+	char buf[TAIL_BYTES + 1];
+	size_t n = 0, start;
+	int lines = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		if (fseek(f, 0, SEEK_END) == 0) {
+			long size = ftell(f);
+			if (size > TAIL_BYTES)
+				(void)fseek(f, size - TAIL_BYTES, SEEK_SET);
+			else
+				rewind(f);
+		}
+		n = fread(buf, 1, TAIL_BYTES, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	for (start = n; start > 0; start--)
+		if (buf[start - 1] == '\n' && ++lines == TAIL_LINES)
+			break;
+	for (char *line = buf + start, *nl; n > 0 && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		fprintf(stderr, "          | %s\n", line);
+		if (!nl)
+			break;
+	}
+	fprintf(stderr, "          log: %s\n", path);
+	free(path);
 }
 
 static void ti_cb(void *ctx, const struct run *r, const struct ti *ti)
@@ -59,6 +102,8 @@ static void ti_cb(void *ctx, const struct run *r, const struct ti *ti)
 	if (ti->exit_code > 0)
 		fprintf(stderr, "  (exit code %d)", ti->exit_code);
 	fputc('\n', stderr);
+	if ((ti->state == TI_FAILED || ti->state == TI_UP_FOR_RETRY) && ti->try_number >= 1)
+		print_log_tail(u->eng, r, id, ti->try_number);
 	if (u->tty)
 		fprintf(stderr, "[%zu/%zu done, %d running]", u->done, u->total,
 			engine_running(u->eng));
@@ -70,9 +115,12 @@ static void done_cb(void *ctx, const struct run *r)
 
 	if (u->tty)
 		fprintf(stderr, "\r\033[K");
-	fprintf(stderr, "run %s of %s: %s in %.3fs\n", r->run_id, r->dag_id,
-		run_state_name(r->state), (double)(now_us() - u->start_us) / 1e6);
 	u->result = r->state == RUN_SUCCESS ? 0 : 1;
+	fprintf(stderr, "run %s of %s: %s in %.3fs%s%s%s\n", r->run_id, r->dag_id,
+		run_state_name(r->state), (double)(now_us() - u->start_us) / 1e6,
+		u->result && u->throwaway_logs ? " (logs kept in " : "",
+		u->result && u->throwaway_logs ? u->throwaway_logs : "",
+		u->result && u->throwaway_logs ? ")" : "");
 	u->finished = true;
 	uv_stop(u->loop);
 }
@@ -150,6 +198,7 @@ int cli_run(int argc, char **argv)
 		cfg->state = xasprintf("sqlite://%s/state.db", tmp);
 		free(cfg->logs_folder);
 		cfg->logs_folder = xasprintf("%s/logs", tmp);
+		ui.throwaway_logs = cfg->logs_folder;
 	}
 	dag = cli_find_dag(cfg, argv[optind]);
 	if (!dag)
@@ -187,13 +236,18 @@ int cli_run(int argc, char **argv)
 	if (engine_trigger(eng, dag->id, date, conf, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dagd: %s\n", err);
 	} else {
-		fprintf(stderr, "run %s of %s (%zu tasks%s%s)\n", r->run_id, dag->id, dag->n_tasks,
-			throwaway ? ", logs in " : "", throwaway ? cfg->logs_folder : "");
+		fprintf(stderr, "run %s of %s (%zu tasks, logs in %s%s)\n", r->run_id, dag->id,
+			dag->n_tasks, cfg->logs_folder,
+			throwaway ? ", removed if the run succeeds" : "");
 		uv_run(ui.loop, UV_RUN_DEFAULT);
 	}
 	dag_unref(dag);
 	cli_engine_close(ui.loop, eng, st);
 out:
+	/* a throwaway store goes, but for a failed run: its logs, whose paths
+	 * were printed, stay */
+	if (throwaway && !(ui.finished && ui.result != 0))
+		(void)cli_remove_tree(tmp);
 	json_decref(conf);
 	free(job_bin);
 	config_free(cfg);

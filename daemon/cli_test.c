@@ -135,6 +135,7 @@ int cli_test(int argc, char **argv)
 	dag_unref(dag);
 	cli_engine_close(ui.loop, ui.eng, st);
 out:
+	(void)cli_remove_tree(tmp); /* the log went to the terminal */
 	free(job_bin);
 	config_free(cfg);
 	return ui.result;

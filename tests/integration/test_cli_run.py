@@ -1,4 +1,6 @@
 """`dagd run` and `dagd test` in the foreground (the engine without HTTP)."""
+import os
+import shutil
 import subprocess
 
 from conftest import DAGD, JOB, ROOT
@@ -29,6 +31,28 @@ def test_run_fails_when_a_task_fails(tmp_path):
     r = dagd("run", str(f))
     assert r.returncode == 1
     assert "upstream_failed" in r.stderr and "failed in" in r.stderr.splitlines()[-1]
+
+
+def test_run_shows_why_a_try_failed_and_keeps_only_failed_runs_logs(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("tasks:\n  a: {shell: 'for i in 1 2 3 4 5 6 7 8; do echo line $i; done; "
+                 "echo no such table >&2; exit 3'}\n")
+    r = dagd("run", str(f))
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    i = next(k for k, l in enumerate(lines) if " a " in l and "(exit code 3)" in l)
+    # the last six lines of the try's log, then its path
+    assert [l.strip() for l in lines[i + 1:i + 7]] == ["| line %d" % n for n in range(4, 9)] + ["| no such table"]
+    assert lines[i + 7].strip().startswith("log: /") and lines[i + 7].endswith("/a/1.log")
+    logs = lines[-1].split("(logs kept in ")[1].rstrip(")")
+    assert os.path.isdir(logs) and os.path.exists(lines[i + 7].split("log: ")[1])
+    shutil.rmtree(os.path.dirname(logs))
+    # a run that succeeds leaves nothing behind
+    f.write_text("tasks:\n  a: {shell: 'true'}\n")
+    r = dagd("run", str(f))
+    assert r.returncode == 0, r.stderr
+    logs = r.stderr.splitlines()[0].split("logs in ")[1].split(",")[0]
+    assert logs.startswith("/tmp/dagd-run-") and not os.path.exists(os.path.dirname(logs))
 
 
 def test_run_with_config_records_in_its_store(tmp_path, daemon):
