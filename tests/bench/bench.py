@@ -233,10 +233,13 @@ def main():
         bench_load(tmp)
         bench_engine(tmp)
         bench_api(tmp)
-        if os.environ.get("BENCH_SQL", "1") != "0":
-            subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests/bench/bench_load.py")])
-        if os.environ.get("BENCH_SEEDS", "1") != "0":
-            subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests/bench/bench_seeds.py")])
+        failed = []
+        for script, var in (("bench_load.py", "BENCH_SQL"), ("bench_seeds.py", "BENCH_SEEDS")):
+            if os.environ.get(var, "1") != "0" and subprocess.run(
+                    ["/usr/bin/python3", os.path.join(ROOT, "tests/bench", script)]).returncode != 0:
+                failed.append(script)
+        if failed:
+            return "bench: %s failed" % ", ".join(failed)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -26,7 +26,8 @@ def timed(argv, env=None):
         took = time.perf_counter() - t0
         rss, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
         if gnu:
-            fields = open(rss_file.name).read().split()
+            with open(rss_file.name) as f:
+                fields = f.read().split()
             if len(fields) >= 3:
                 rss, cpu = int(fields[-3]), float(fields[-2]) + float(fields[-1])
         return Took(took, rss, cpu, out, os.waitstatus_to_exitcode(status))

@@ -768,6 +768,13 @@ def test_load_timeout_cancels_and_loads_nothing(tmp_path, pg_db):
     assert r.rc == 1, r
     assert time.time() - t0 < 5
     assert "task timeout (700 ms)" in r.log
+    # cancelled on the server, not only abandoned by the worker: no COPY left
+    copying = ("select count(*) from pg_stat_activity where datname = current_database()"
+               " and state <> 'idle' and query ilike 'copy%' and pid <> pg_backend_pid()")
+    t1 = time.time()
+    while pg_db.value(copying) != "0" and time.time() - t1 < 3:
+        time.sleep(0.05)
+    assert pg_db.value(copying) == "0"
     assert pg_db.psql("select a, b from t") == [["0", "keep"]]
 
 

@@ -31,20 +31,25 @@ if [ -n "$missing" ] && ! apt-get install -y -q $missing >/dev/null; then
 	echo "dagd: apt-get install failed for:$missing" >&2
 	exit 1
 fi
-if [ -n "$missing_norec" ] && ! apt-get install -y -q --no-install-recommends $missing_norec >/dev/null; then
-	echo "dagd: apt-get install failed for:$missing_norec" >&2
-	exit 1
-fi
 # The clickhouse-server package starts a system service whose default user has
 # no password. dagd's demo and tests start their own server under var/ch or a
 # temp dir, so a service this script brought in is stopped and disabled.
 case " $missing " in
 *" clickhouse-server "*)
 	if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-		systemctl disable --now clickhouse-server >/dev/null 2>&1 || true
-		echo "dagd: stopped and disabled the clickhouse-server system service the package" \
-			"started (dagd runs its own); 'systemctl enable --now clickhouse-server' brings it back"
+		if systemctl disable --now clickhouse-server >/dev/null 2>&1; then
+			echo "dagd: stopped and disabled the clickhouse-server system service the" \
+				"package started (dagd runs its own); 'systemctl enable --now" \
+				"clickhouse-server' brings it back"
+		else
+			echo "dagd: warning: could not stop the clickhouse-server system service" \
+				"(its default user has no password): systemctl disable --now clickhouse-server" >&2
+		fi
 	fi
 	;;
 esac
+if [ -n "$missing_norec" ] && ! apt-get install -y -q --no-install-recommends $missing_norec >/dev/null; then
+	echo "dagd: apt-get install failed for:$missing_norec" >&2
+	exit 1
+fi
 exit 0
