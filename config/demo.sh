@@ -93,7 +93,9 @@ echo
 echo "dagd: starting on the example DAGs (warehouse: $pgdir, port $pgport)"
 echo "      dashboard and API at http://$listen/"
 echo "      try: curl -s http://$listen/api/v1/dags"
-echo "      Ctrl-C stops it"
+echo "      the seed pipelines by hand, in another shell (README, Example pipelines):"
+echo "        export WAREHOUSE_URL='$WAREHOUSE_URL'"
+echo "      Ctrl-C (or SIGTERM) stops it"
 echo
 # the daemon in its own session: Ctrl-C reaches it once, through the trap
 stopping=false
