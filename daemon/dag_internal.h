@@ -51,6 +51,10 @@ int get_strlist(struct pctx *c, const struct ynode *n, const char *what, bool on
 		struct strlist *out);
 /* A mapping of scalar values. */
 int get_kvlist(struct pctx *c, const struct ynode *n, const char *what, struct kvlist *out);
+/* The node of the i-th entry that get_strlist / get_kvlist kept from n (they
+ * skip, after reporting, what is not a scalar), for positions. */
+const struct ynode *strlist_node(const struct ynode *n, size_t i);
+const struct ynode *kvlist_node(const struct ynode *n, size_t i);
 /* A mapping expected; reports otherwise. */
 bool want_map(struct pctx *c, const struct ynode *n, const char *what);
 

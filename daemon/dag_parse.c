@@ -179,6 +179,24 @@ int get_strlist(struct pctx *c, const struct ynode *n, const char *what, bool on
 	return 0;
 }
 
+const struct ynode *strlist_node(const struct ynode *n, size_t i)
+{
+	if (n->type != YN_SEQ)
+		return n;
+	for (size_t k = 0; k < n->n_items; k++)
+		if (n->items[k]->type == YN_SCALAR && i-- == 0)
+			return n->items[k];
+	return n;
+}
+
+const struct ynode *kvlist_node(const struct ynode *n, size_t i)
+{
+	for (size_t k = 0; k < n->n_pairs; k++)
+		if (n->pairs[k].val->type == YN_SCALAR && i-- == 0)
+			return n->pairs[k].val;
+	return n;
+}
+
 int get_kvlist(struct pctx *c, const struct ynode *n, const char *what, struct kvlist *out)
 {
 	kvlist_release(out);
@@ -607,7 +625,7 @@ static void parse_dag_keys(struct pctx *c, const struct ynode *root)
 		(void)get_strlist(c, n, "tags", true, &dag->tags);
 	if ((n = ymap_get(root, "env")) != NULL && get_kvlist(c, n, "env", &dag->env) == 0)
 		for (size_t i = 0; i < dag->env.n; i++)
-			add_site(c, -1, dag->env.v[i].val, n->pairs[i].val, TS_PLAIN, "env");
+			add_site(c, -1, dag->env.v[i].val, kvlist_node(n, i), TS_PLAIN, "env");
 	parse_params(c, ymap_get(root, "params"));
 	parse_callback(c, ymap_get(root, "on_failure"), "on_failure", &dag->on_failure);
 	parse_callback(c, ymap_get(root, "on_success"), "on_success", &dag->on_success);

@@ -301,7 +301,7 @@ static void parse_load(struct tctx *x, const struct ynode *n)
 		add_site(c, x->idx, l->delete_where, v, TS_SQL, "delete_where");
 	if ((v = ymap_get(n, "set")) != NULL && get_kvlist(c, v, "set", &l->set) == 0) {
 		for (size_t i = 0; i < l->set.n; i++) {
-			add_site(c, x->idx, l->set.v[i].val, v->pairs[i].val, TS_PLAIN, "set");
+			add_site(c, x->idx, l->set.v[i].val, kvlist_node(v, i), TS_PLAIN, "set");
 			if (c->n_sites && c->sites[c->n_sites - 1].text == l->set.v[i].val)
 				c->sites[c->n_sites - 1].in_load_set = true;
 		}
@@ -521,8 +521,8 @@ static void parse_exec(struct tctx *x, const struct ynode *n)
 		return;
 	if (x->t->exec.n == 0)
 		perr(c, n, "exec in task '%s' needs at least the program", x->t->id);
-	for (size_t i = 0; i < x->t->exec.n && i < n->n_items; i++)
-		add_site(c, x->idx, x->t->exec.v[i], n->items[i], TS_PLAIN, "exec");
+	for (size_t i = 0; i < x->t->exec.n; i++)
+		add_site(c, x->idx, x->t->exec.v[i], strlist_node(n, i), TS_PLAIN, "exec");
 }
 
 static void parse_common(struct tctx *x)
@@ -536,7 +536,7 @@ static void parse_common(struct tctx *x)
 	    get_strlist(c, n, "depends", true, &t->depends) == 0) {
 		t->depends_pos = xcalloc(t->depends.n, sizeof(*t->depends_pos));
 		for (size_t i = 0; i < t->depends.n; i++)
-			t->depends_pos[i] = npos(n->type == YN_SEQ ? n->items[i] : n);
+			t->depends_pos[i] = npos(strlist_node(n, i));
 	}
 	n = tget(x, "trigger_rule");
 	t->rule = TR_ALL_SUCCESS;
@@ -564,7 +564,7 @@ static void parse_common(struct tctx *x)
 	t->priority = (int)tint(x, "priority", 0, -1000000, 1000000);
 	if ((n = tget(x, "env")) != NULL && get_kvlist(c, n, "env", &t->env) == 0)
 		for (size_t i = 0; i < t->env.n; i++)
-			add_site(c, x->idx, t->env.v[i].val, n->pairs[i].val, TS_PLAIN, "env");
+			add_site(c, x->idx, t->env.v[i].val, kvlist_node(n, i), TS_PLAIN, "env");
 	{
 		/* cwd is a path, not a template: no site (its text is freed here) */
 		const struct ynode *cn = tget(x, "cwd");

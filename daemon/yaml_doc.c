@@ -19,6 +19,7 @@ struct conv {
 	struct diags *d;
 	size_t budget;
 	bool failed;
+	size_t dups; /* duplicate keys reported (the document is still whole) */
 };
 
 static struct ynode *conv_node(struct conv *c, int idx, int depth);
@@ -51,19 +52,24 @@ static struct ynode *conv_map(struct conv *c, yaml_node_t *src, int depth)
 	     p < src->data.mapping.pairs.top && !c->failed; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		struct ypair *dst;
+		bool dup = false;
 
 		if (!k || k->type != YAML_SCALAR_NODE) {
 			conv_fail(c, k ? k : src, "mapping keys must be plain strings");
 			break;
 		}
-		for (size_t i = 0; i < n->n_pairs; i++) {
+		for (size_t i = 0; i < n->n_pairs && !dup; i++) {
 			if (strcmp(n->pairs[i].key->str, (const char *)k->data.scalar.value) == 0) {
 				diags_add(c->d, DIAG_ERROR, c->file, (int)k->start_mark.line + 1,
 					  (int)k->start_mark.column + 1,
 					  "duplicate key '%s' (first at line %d)",
 					  (const char *)k->data.scalar.value, n->pairs[i].key->line);
-				break;
+				dup = true;
 			}
+		}
+		if (dup) { /* the first stays; the rest of the file is still checked */
+			c->dups++;
+			continue;
 		}
 		dst = &n->pairs[n->n_pairs];
 		dst->key = conv_node(c, p->key, depth + 1);
@@ -149,7 +155,7 @@ int ydoc_parse(const char *buf, size_t len, const char *file, struct ynode **roo
 		*root = conv_node(&c, 1, 0);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	if (d->errors > errors_before) {
+	if (d->errors > errors_before + c.dups) {
 		ynode_free(*root);
 		*root = NULL;
 		return DAGD_EINVAL;

@@ -40,6 +40,9 @@ struct ypair {
 /*
  * Parse buf (len bytes) of file `file`. Returns 0 and the root in *root
  * (NULL for an empty document), or DAGD_EINVAL with errors added to d.
+ * A duplicate mapping key is an error added to d, yet the document (with
+ * the key's first value) is still returned, so that a caller can report
+ * the file's other errors at once: callers check d's error count.
  */
 int ydoc_parse(const char *buf, size_t len, const char *file, struct ynode **root,
 	       struct diags *d);

@@ -222,6 +222,13 @@ static const struct bad_case bad[] = {
 	 "t.yaml:2:16: error: default of param 'n' must be an integer"},
 	{"tasks:\n  a: {shell: 'echo {{ params.nope }}'}\n",
 	 "t.yaml:2:20: error: unknown param 'nope' in shell of task 'a'"},
+	/* an item that is not a string does not shift the others' positions */
+	{"tasks:\n  a: {shell: x}\n  b: {exec: [[1], '{{ x'], depends: [[1], a, zz]}\n",
+	 "t.yaml:3:46: error: task 'b' depends on unknown task 'zz'"},
+	{"tasks:\n  a: {shell: x}\n  b: {exec: [[1], '{{ x'], depends: [[1], a, zz]}\n",
+	 "t.yaml:3:20: error: bad template in exec of task 'b': unclosed '{{'"},
+	{"env: {A: [1], B: '{{ nope }}'}\ntasks:\n  a: {shell: x}\n",
+	 "t.yaml:1:19: error: unknown template name 'nope' in env"},
 	/* found by fuzz_dag: a root that is not a string left no root for cwd */
 	{"root: [a]\ntasks:\n  a: {shell: x}\n",
 	 "t.yaml:1:7: error: 'root' must be a string, not a list"},
@@ -261,6 +268,21 @@ static void test_all_errors_at_once(void **state)
 	assert_int_equal(d.errors, 3);
 	assert_true(has_diag(&d, "t.yaml:5:5: error: unknown key 'timout' in task 'a' (did you mean 'timeout'?)"));
 	assert_true(has_diag(&d, "t.yaml:7:18: error: task 'b' depends on unknown task 'nope'"));
+	diags_release(&d);
+	/* a duplicate key does not hide the file's other errors */
+	dag = load("start_date: someday\n"
+		   "tasks:\n"
+		   "  a: {shell: x}\n"
+		   "  a: {shell: y}\n"
+		   "  b: {shell: x, timeout: soon}\n",
+		   &d);
+	assert_null(dag);
+	if (d.errors != 3)
+		dump(&d);
+	assert_int_equal(d.errors, 3);
+	assert_true(has_diag(&d, "t.yaml:4:3: error: duplicate key 'a' (first at line 3)"));
+	assert_true(has_diag(&d, "t.yaml:1:13: error: bad date for 'start_date': 'someday' (use YYYY-MM-DD or RFC 3339)"));
+	assert_true(has_diag(&d, "t.yaml:5:26: error: bad duration for 'timeout': 'soon' (use e.g. 500ms, 30s, 15m, 2h, 1d)"));
 	diags_release(&d);
 }
 
