@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,22 @@ static int remove_cb(const char *path, const struct stat *sb, int flag, struct F
 int cli_remove_tree(const char *dir)
 {
 	return nftw(dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+json_t *cli_parse_conf(const char *text, char *why, size_t len)
+{
+	json_error_t je;
+	json_t *conf = json_loads(text, 0, &je);
+
+	if (json_is_object(conf))
+		return conf;
+	if (conf)
+		snprintf(why, len, "--conf must be a JSON object, not %s",
+			 json_is_array(conf) ? "a list" : "a single value");
+	else
+		snprintf(why, len, "--conf is not JSON: %s at column %d", je.text, je.column);
+	json_decref(conf);
+	return NULL;
 }
 
 int64_t cli_now(void)

@@ -7,6 +7,7 @@
 #define DAGD_CLI_H
 
 #include <stdint.h>
+#include <jansson.h>
 #include <uv.h>
 
 #include "config.h"
@@ -55,6 +56,9 @@ struct engine;
 struct store;
 /* Free the engine, close every handle left on loop, close the store. */
 void cli_engine_close(uv_loop_t *loop, struct engine *eng, struct store *st);
+/* --conf TEXT as a JSON object (new reference), or NULL with why filled in
+ * (where the JSON breaks, or what it is instead of an object). */
+json_t *cli_parse_conf(const char *text, char *why, size_t len);
 /* Remove dir and all below it (links not followed); 0 or -1 with errno. */
 int cli_remove_tree(const char *dir);
 

@@ -425,16 +425,13 @@ int cli_runs(int argc, char **argv)
 /* Put --conf TEXT (a JSON object) into body as "conf"; 0, or the usage error. */
 static int set_conf(json_t *body, const char *text, const char *usage)
 {
-	json_error_t je;
+	char why[256];
 	json_t *conf;
 
 	if (!text)
 		return 0;
-	conf = json_loads(text, 0, &je);
-	if (!json_is_object(conf)) {
-		json_decref(conf);
-		return client_bad_value(usage, "--conf must be a JSON object, not '%s'", text);
-	}
+	if ((conf = cli_parse_conf(text, why, sizeof(why))) == NULL)
+		return client_bad_value(usage, "%s", why);
 	json_object_set_new(body, "conf", conf);
 	return 0;
 }

@@ -172,15 +172,9 @@ int cli_run(int argc, char **argv)
 		return cli_usage(run_usage);
 	if (argc - optind == 2)
 		date = argv[optind + 1];
-	if (conf_text) {
-		json_error_t je;
-		conf = json_loads(conf_text, 0, &je);
-		if (!json_is_object(conf)) {
-			fprintf(stderr, "dagd: --conf must be a JSON object (%s at column %d)\n",
-				conf ? "not an object" : je.text, je.column);
-			json_decref(conf);
-			return EXIT_USAGE;
-		}
+	if (conf_text && (conf = cli_parse_conf(conf_text, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "dagd: %s\n", err);
+		return EXIT_USAGE;
 	}
 	cfg = cli_config(config_path);
 	if (!cfg) {

@@ -110,9 +110,10 @@ def test_trigger_prints_the_run_id_and_waits(daemon):
     assert p.returncode == 1 and "not_found: no DAG 'nope'" in p.stderr
     p = cli(d, "trigger", "conf", "--conf", '{"n": "x"}')
     assert p.returncode == 1 and p.stderr.startswith("dagd: bad_request: ") and "'n'" in p.stderr
-    for bad in ("[1]", "{nope"):
+    for bad, why in (("[1]", "--conf must be a JSON object, not a list"),
+                     ('{"greeting": ', "--conf is not JSON: unexpected token near end of file at column 13")):
         p = cli(d, "trigger", "hello", "--conf", bad)
-        assert p.returncode == 2 and "--conf must be a JSON object" in p.stderr
+        assert p.returncode == 2 and why in p.stderr, p.stderr
         assert "usage: dagd trigger DAG" in p.stderr
 
 
