@@ -127,6 +127,20 @@ static struct ynode *conv_node(struct conv *c, int idx, int depth)
 	return NULL;
 }
 
+/* Whether line (from 0) of buf starts with blanks that hold a tab. */
+static bool tab_indent(const char *buf, size_t len, size_t line)
+{
+	size_t i = 0;
+
+	for (; i < len && line > 0; i++)
+		if (buf[i] == '\n')
+			line--;
+	for (; i < len && (buf[i] == ' ' || buf[i] == '\t'); i++)
+		if (buf[i] == '\t')
+			return true;
+	return false;
+}
+
 int ydoc_parse(const char *buf, size_t len, const char *file, struct ynode **root,
 	       struct diags *d)
 {
@@ -143,10 +157,18 @@ int ydoc_parse(const char *buf, size_t len, const char *file, struct ynode **roo
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		const char *ctx = parser.context;
+		char where[64] = "";
+		bool tab = tab_indent(buf, len, parser.problem_mark.line);
+
+		/* where the unclosed thing began, when that is elsewhere */
+		if (ctx && parser.context_mark.line != parser.problem_mark.line)
+			snprintf(where, sizeof(where), " (started at line %d, column %d)",
+				 (int)parser.context_mark.line + 1, (int)parser.context_mark.column + 1);
 		diags_add(d, DIAG_ERROR, file, (int)parser.problem_mark.line + 1,
-			  (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
+			  (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s%s%s",
 			  parser.problem ? parser.problem : "unknown problem",
-			  ctx ? " " : "", ctx ? ctx : "");
+			  ctx ? " " : "", ctx ? ctx : "", where,
+			  tab ? "; line indented with a tab: YAML indents with spaces only" : "");
 		yaml_parser_delete(&parser);
 		return DAGD_EINVAL;
 	}

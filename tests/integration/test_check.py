@@ -42,7 +42,12 @@ EXPECTED = {
         "5:14: error: 'retries' must be an integer from 0 to 1000, not 'many'",
         "7:14: error: 'depends' must be a list, not a mapping",
     ],
-    "yaml_syntax": ["6:1: error: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping"],
+    "yaml_syntax": ["6:1: error: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping"
+                    " (started at line 5, column 6)"],
+    "tab_indent": ["4:1: error: YAML syntax error: found character that cannot start any token while scanning"
+                   " for the next token; line indented with a tab: YAML indents with spaces only"],
+    "duplicate_key": ["3:3: error: duplicate key 'a' (first at line 2)",
+                      "4:26: error: 'retries' must be an integer from 0 to 1000, not 'lots'"],
 }
 
 
