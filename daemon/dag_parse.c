@@ -332,8 +332,17 @@ static void parse_schedule(struct pctx *c, const struct ynode *n)
 		return;
 	if (cron_parse(dag->schedule_text, &dag->schedule, err, sizeof(err), &off) != 0) {
 		struct pos p = npos(n);
+		struct schedule alt;
+		char *at = xasprintf("@%s", dag->schedule_text), alt_err[8];
+		size_t alt_off;
+		/* 'daily' for '@daily', as Airflow users write it */
+		bool preset = dag->schedule_text[0] != '@' && !strchr(dag->schedule_text, ' ') &&
+			      cron_parse(at, &alt, alt_err, sizeof(alt_err), &alt_off) == 0;
+
 		p.col += (int)off + (n->plain ? 0 : 1);
-		perr_pos(c, p, "%s", err);
+		perr_pos(c, p, "%s%s%s%s", err, preset ? " (did you mean '" : "", preset ? at : "",
+			 preset ? "'?)" : "");
+		free(at);
 	}
 }
 

@@ -222,6 +222,9 @@ static const struct bad_case bad[] = {
 	 "t.yaml:2:16: error: default of param 'n' must be an integer"},
 	{"tasks:\n  a: {shell: 'echo {{ params.nope }}'}\n",
 	 "t.yaml:2:20: error: unknown param 'nope' in shell of task 'a'"},
+	{"schedule: daily\ntasks:\n  a: {shell: x}\n",
+	 "t.yaml:1:16: error: bad cron expression 'daily': expected 5 fields (minute hour "
+	 "day-of-month month day-of-week), found 1 (did you mean '@daily'?)"},
 	/* an item that is not a string does not shift the others' positions */
 	{"tasks:\n  a: {shell: x}\n  b: {exec: [[1], '{{ x'], depends: [[1], a, zz]}\n",
 	 "t.yaml:3:46: error: task 'b' depends on unknown task 'zz'"},
