@@ -449,9 +449,15 @@ static void h_clear(struct api *a, struct http_req *req, struct dag *dag, const 
 				 rc == DAGD_ENOENT ? "not_found" : rc == DAGD_ECONFLICT ? "conflict" : "error",
 				 err);
 	} else {
+		json_t *out = NULL;
 		(void)store_commit(a->d->st);
 		api_audit(a, req, "clear", dag->id, run_id);
-		reply_run(a, req, dag->id, run_id, 200);
+		if (store_run_get(a->d->st, dag->id, run_id, &out) != 0) {
+			http_reply_error(req, 500, "store_error", "the run could not be read");
+		} else {
+			json_object_set_new(out, "cleared", json_integer(rc)); /* task instances */
+			http_reply_json(req, 200, out);
+		}
 	}
 	free(names);
 	json_decref(b);

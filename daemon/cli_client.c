@@ -608,7 +608,12 @@ int cli_rerun(int argc, char **argv)
 		if (cl.json) {
 			client_print_raw(&a);
 		} else {
-			printf("cleared run %s of %s\n", argv[first + 1], argv[first]);
+			json_int_t n = json_integer_value(json_object_get(a.json, "cleared"));
+			if (n == 0)
+				printf("nothing to clear in run %s of %s\n", argv[first + 1], argv[first]);
+			else
+				printf("cleared %lld task%s in run %s of %s\n", (long long)n,
+				       n == 1 ? "" : "s", argv[first + 1], argv[first]);
 			cli_fmt_tasks(a.json, client_now_ms(), stdout);
 		}
 		client_answer_release(&a);

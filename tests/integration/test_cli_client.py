@@ -197,7 +197,7 @@ def test_rerun_downstream_after_a_fix(daemon, tmp_path):
 
     fix.write_text("")
     out = ok(cli(d, "rerun", "fx", run["run_id"], "a", "--downstream"))
-    assert out.startswith("cleared run %s of fx\n" % run["run_id"])
+    assert out.startswith("cleared 2 tasks in run %s of fx\n" % run["run_id"]), out
     rows = {r["TASK"]: r for r in table(out.split("\n", 1)[1])}
     assert set(rows) == {"a", "b", "c"} and rows["c"]["STATE"] == "success"
     assert rows["a"]["STATE"] not in ("failed", "success")
@@ -211,6 +211,9 @@ def test_rerun_downstream_after_a_fix(daemon, tmp_path):
     j = one_json(cli(d, "rerun", "fx", run["run_id"], "--failed-only", "--json"))
     assert j["run_id"] == run["run_id"] and {x["task"]: x["try_number"] for x in j["tasks"]} == \
         {"a": 2, "b": 1, "c": 1}
+    assert j["cleared"] == 0
+    out = ok(cli(d, "rerun", "fx", run["run_id"], "--failed-only"))
+    assert out.startswith("nothing to clear in run %s of fx\n" % run["run_id"]), out
     p = cli(d, "rerun", "fx", run["run_id"], "nope")
     assert p.returncode == 1 and "no task 'nope'" in p.stderr
     assert cli(d, "rerun", "fx").returncode == 2
