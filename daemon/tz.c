@@ -698,6 +698,57 @@ static bool valid_zone_name(const char *s)
 	return n <= 255; /* '.' is not allowed at all, so ".." cannot occur */
 }
 
+/* The zone or link name of dir's tzdata.zi nearest to name, for a "did you
+ * mean" (new string), or NULL. Read only when a name is unknown. */
+static char *nearest_zone(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/tzdata.zi", dir), *buf, *hit = NULL;
+	const char **names = NULL;
+	size_t len, n = 0, alloc = 0;
+
+	if (read_file(path, 4 * TZ_FILE_MAX, &buf, &len) != 0) {
+		free(path);
+		return NULL;
+	}
+	free(path);
+	/* "Z NAME ..." is a zone, "L TARGET NAME" a link */
+	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		char *f[3] = {NULL, NULL, NULL};
+		size_t k = 0;
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if ((line[0] != 'Z' && line[0] != 'L') || line[1] != ' ')
+			continue;
+		char *save = NULL;
+		for (char *t = strtok_r(line + 2, " \t", &save); t && k < 3;
+		     t = strtok_r(NULL, " \t", &save))
+			f[k++] = t;
+		if (!f[0] || (line[0] == 'L' && !f[1]))
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 512;
+			names = xrealloc(names, alloc * sizeof(*names));
+		}
+		names[n++] = line[0] == 'Z' ? f[0] : f[1];
+	}
+	{
+		/* two edits at most: no prefix guess ('Europe' is not a zone) */
+		int best_d = 3;
+		for (size_t i = 0; i < n; i++) {
+			int d = edit_distance(name, names[i]);
+			if (d < best_d) {
+				best_d = d;
+				free(hit);
+				hit = xstrdup(names[i]);
+			}
+		}
+	}
+	free(names);
+	free(buf);
+	return hit;
+}
+
 int tz_load(const char *name, struct tz **out, char *err, size_t errlen)
 {
 	const char *dir = getenv("TZDIR");
@@ -724,7 +775,10 @@ int tz_load(const char *name, struct tz **out, char *err, size_t errlen)
 	if (rc == DAGD_ETOOBIG)
 		return tzif_fail(name, err, errlen, "larger than 1 MiB");
 	if (rc != 0) {
-		snprintf(err, errlen, "unknown time zone '%s'", name);
+		char *near = nearest_zone(dir, name);
+		snprintf(err, errlen, "unknown time zone '%s'%s%s%s", name, near ? " (did you mean '" : "",
+			 near ? near : "", near ? "'?)" : "");
+		free(near);
 		return DAGD_ENOENT;
 	}
 	rc = tz_parse(name, (const unsigned char *)buf, len, out, err, errlen);

@@ -13,7 +13,7 @@ EXPECTED = {
     "bad_duration": ["4:14: error: bad duration for 'timeout': '5 minutes' (use e.g. 500ms, 30s, 15m, 2h, 1d)"],
     "bad_id": ["1:6: error: bad DAG id 'bad dag' (use letters, digits, '_', '.', '-')",
                "3:3: error: bad task id 'bad id!' (use letters, digits, '_', '.', '-')"],
-    "bad_timezone": ["2:11: error: unknown time zone 'Europe/Berlim'"],
+    "bad_timezone": ["2:11: error: unknown time zone 'Europe/Berlim' (did you mean 'Europe/Berlin'?)"],
     "cycle": ["2:3: error: dependency cycle: a -> b -> c -> a"],
     "duplicate_task": ["4:3: error: duplicate key 'a' (first at line 2)"],
     "many_faults": [

@@ -118,6 +118,15 @@ static void test_unknown_names(void **state)
 		snprintf(want, sizeof(want), "unknown time zone '%s'", unknown[i]);
 		assert_string_equal(err, want);
 	}
+	/* a typo of a zone or of a link (from the tz database's tzdata.zi) */
+	{
+		struct tz *z = NULL;
+		char err[256] = "";
+		assert_int_equal(tz_load("Europe/Berln", &z, err, sizeof(err)), DAGD_ENOENT);
+		assert_string_equal(err, "unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?)");
+		assert_int_equal(tz_load("US/Pacifc", &z, err, sizeof(err)), DAGD_ENOENT);
+		assert_string_equal(err, "unknown time zone 'US/Pacifc' (did you mean 'US/Pacific'?)");
+	}
 }
 
 static void test_utc(void **state)
