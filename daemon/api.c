@@ -364,11 +364,15 @@ static void h_runs(struct api *a, struct http_req *req, struct dag *dag)
 	http_reply_json(req, 200, out);
 }
 
+/* The run as the store has it; with "cleared": n when cleared >= 0. */
 static void reply_run(struct api *a, struct http_req *req, const char *dag, const char *run_id,
-		      int status)
+		      int status, int cleared)
 {
 	json_t *out = NULL;
 	int rc = store_run_get(a->d->st, dag, run_id, &out);
+
+	if (rc == 0 && cleared >= 0)
+		json_object_set_new(out, "cleared", json_integer(cleared));
 
 	if (rc == DAGD_ENOENT) {
 		char detail[300];
@@ -404,7 +408,7 @@ static void h_trigger(struct api *a, struct http_req *req, struct dag *dag)
 	} else {
 		(void)store_commit(a->d->st); /* the 201 promises the run exists */
 		api_audit(a, req, "trigger", dag->id, r->run_id);
-		reply_run(a, req, dag->id, r->run_id, 201);
+		reply_run(a, req, dag->id, r->run_id, 201, -1);
 	}
 	json_decref(b);
 }
@@ -449,15 +453,9 @@ static void h_clear(struct api *a, struct http_req *req, struct dag *dag, const 
 				 rc == DAGD_ENOENT ? "not_found" : rc == DAGD_ECONFLICT ? "conflict" : "error",
 				 err);
 	} else {
-		json_t *out = NULL;
 		(void)store_commit(a->d->st);
 		api_audit(a, req, "clear", dag->id, run_id);
-		if (store_run_get(a->d->st, dag->id, run_id, &out) != 0) {
-			http_reply_error(req, 500, "store_error", "the run could not be read");
-		} else {
-			json_object_set_new(out, "cleared", json_integer(rc)); /* task instances */
-			http_reply_json(req, 200, out);
-		}
+		reply_run(a, req, dag->id, run_id, 200, rc); /* rc: task instances cleared */
 	}
 	free(names);
 	json_decref(b);
@@ -585,7 +583,7 @@ static void handle(void *ctx, struct http_req *req)
 		h_trigger(a, req, dag);
 		break;
 	case R_RUN:
-		reply_run(a, req, dag->id, route_param(&m, "run"), 200);
+		reply_run(a, req, dag->id, route_param(&m, "run"), 200, -1);
 		break;
 	case R_CLEAR:
 		h_clear(a, req, dag, route_param(&m, "run"));
